@@ -1,0 +1,1 @@
+"""godwit: an OpenStack-style compute service that moves instances safely and fast."""

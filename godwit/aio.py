@@ -1,0 +1,51 @@
+"""The all-in-one cloud: API, scheduler and N fake compute hosts as threads of one process.
+
+Used by ``godwit-aio`` and by the functional tests. Embedded defaults: the in-memory
+transport and a SQLite database in the data directory.
+"""
+import os
+
+from godwit import seed, service
+from godwit.conf import CONF
+from godwit.db import migration
+
+
+def compute_host_names(count):
+    return [f"compute-{index}" for index in range(1, count + 1)]
+
+
+class AllInOne:
+
+    def __init__(self, host_count, port=None):
+        self.host_count = host_count
+        self.port = CONF.api.bind_port if port is None else port
+        self.services = []
+        self.clouds_yaml = None
+        self.api = None
+
+    def prepare(self):
+        """Schema, default flavors/images and accounts (all idempotent)."""
+        from godwit.identity import bootstrap
+        os.makedirs(CONF.data_dir, exist_ok=True)
+        migration.upgrade()
+        seed.ensure_defaults()
+        CONF.set_default("public_endpoint", self.base_url, group="api")
+        self.clouds_yaml = bootstrap.ensure_default_accounts(CONF.data_dir)
+
+    @property
+    def base_url(self):
+        return CONF.api.public_endpoint or f"http://{CONF.api.bind_host}:{self.port}"
+
+    def build_services(self):
+        from godwit.api import app
+        from godwit.compute.manager import ComputeManager
+        from godwit.scheduler.manager import SchedulerManager
+        self.api = service.WSGIService(app.build_app(), CONF.api.bind_host, self.port,
+                                       CONF.api.threads)
+        self.services = [service.RPCService(CONF.host, "godwit-scheduler", "scheduler",
+                                            SchedulerManager())]
+        self.services += [service.RPCService(name, "godwit-compute", "compute",
+                                             ComputeManager(name, CONF.compute.compute_driver))
+                          for name in compute_host_names(self.host_count)]
+        self.services.append(self.api)
+        return self.services

@@ -1,0 +1,86 @@
+"""The compute worker's RPC endpoints. Thin: each operation lives in its own module.
+
+Operations on one instance are serialised by a per-instance lock, so a delete that
+arrives during a build waits for the build instead of racing it.
+"""
+import threading
+import weakref
+
+import oslo_messaging as messaging
+from oslo_log import log as logging
+
+from godwit.compute import build, power, reconcile, resource_tracker, states, terminate
+from godwit.compute.rpcapi import ComputeAPI
+from godwit.conf import CONF
+from godwit.virt import driver as virt_driver
+
+LOG = logging.getLogger(__name__)
+
+
+class ComputeManager:
+    target = messaging.Target(version="1.0")
+
+    def __init__(self, host, driver_name):
+        self.host = host
+        self.driver = virt_driver.load_driver(driver_name, host)
+        self.compute_rpcapi = ComputeAPI()
+        self._locks = weakref.WeakValueDictionary()
+        self._locks_guard = threading.Lock()
+
+    # --- locking -------------------------------------------------------------------------------
+
+    def _lock_for(self, instance_uuid):
+        """The instance's lock; it lives only as long as someone holds a reference to it."""
+        with self._locks_guard:
+            lock = self._locks.get(instance_uuid)
+            if lock is None:
+                lock = self._locks[instance_uuid] = threading.Semaphore(1)
+            return lock
+
+    def with_instance_lock(self, instance_uuid, func, *args):
+        with self._lock_for(instance_uuid):
+            return func(*args)
+
+    def try_with_instance_lock(self, instance_uuid, func, *args):
+        """Runs ``func`` unless another operation holds the instance; True if it ran."""
+        lock = self._lock_for(instance_uuid)
+        if not lock.acquire(blocking=False):
+            return False
+        try:
+            func(*args)
+            return True
+        finally:
+            lock.release()
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    def init_host(self):
+        self.driver.init_host()
+        resource_tracker.register_host(self.driver)
+        reconcile.recover_all(self)
+
+    def periodic_tasks(self):
+        """(callable, interval in seconds) pairs the service runs in the background."""
+        return [(lambda: reconcile.reconcile(self), CONF.compute.reconcile_interval)]
+
+    # --- RPC endpoints (compute API 1.0) -------------------------------------------------------
+
+    def build_and_run_instance(self, context, instance_uuid, alternates):
+        self.with_instance_lock(instance_uuid, build.build, context, self, instance_uuid,
+                                alternates)
+
+    def start_instance(self, context, instance_uuid):
+        self.with_instance_lock(instance_uuid, power.run, self.driver, instance_uuid,
+                                states.POWERING_ON)
+
+    def stop_instance(self, context, instance_uuid):
+        self.with_instance_lock(instance_uuid, power.run, self.driver, instance_uuid,
+                                states.POWERING_OFF)
+
+    def reboot_instance(self, context, instance_uuid, hard):
+        task = states.REBOOTING_HARD if hard else states.REBOOTING
+        self.with_instance_lock(instance_uuid, power.run, self.driver, instance_uuid, task)
+
+    def terminate_instance(self, context, instance_uuid):
+        self.with_instance_lock(instance_uuid, terminate.terminate, self.driver, self.host,
+                                instance_uuid)

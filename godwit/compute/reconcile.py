@@ -1,0 +1,92 @@
+"""Repairs what a crash or a lost message left on this host (the database is the truth).
+
+At start every in-between state is rolled forward or back; periodically the same is done
+for instances whose task has been stuck longer than a reconcile interval, VMs that the
+database says are gone are destroyed, and the host's usage counters are recounted.
+"""
+import datetime
+
+from oslo_log import log as logging
+
+from godwit.compute import build, power, resource_tracker, states, terminate
+from godwit.conf import CONF
+from godwit.db import api as db
+from godwit.db import models
+
+LOG = logging.getLogger(__name__)
+
+_POWER_TO_VM_STATE = {states.RUNNING: states.ACTIVE, states.SHUTDOWN: states.STOPPED}
+
+
+def recover_instance(manager, instance):
+    """Brings one instance of this host out of an interrupted task."""
+    task = instance.task_state
+    if task == states.DELETING:
+        terminate.terminate(manager.driver, manager.host, instance.uuid)
+    elif task == states.SPAWNING:
+        _recover_spawn(manager, instance)
+    elif task is not None:
+        _sync_power_state(manager, instance, task)
+
+
+def _recover_spawn(manager, instance):
+    if manager.driver.get_power_state(instance) == states.RUNNING:
+        db.instance_update(instance.uuid, {"vm_state": states.ACTIVE, "task_state": None,
+                                           "power_state": states.RUNNING,
+                                           "launched_at": models.utcnow()},
+                           expected={"task_state": states.SPAWNING})
+    else:
+        build.fail(instance, "The compute service restarted while the instance was built.",
+                   states.SPAWNING, release_host=manager.host)
+
+
+def _sync_power_state(manager, instance, task):
+    power_state = manager.driver.get_power_state(instance)
+    vm_state = _POWER_TO_VM_STATE.get(power_state)
+    if vm_state is None:
+        build.fail(instance, f"Instance is missing from its host after '{task}'.", task)
+        return
+    LOG.info("Instance %s was left in %s; hypervisor says %s", instance.uuid, task,
+             states.POWER_STATE_NAMES[power_state])
+    db.instance_update(instance.uuid, {"vm_state": vm_state, "power_state": power_state,
+                                       "task_state": None}, expected={"task_state": task})
+
+
+def recover_all(manager):
+    """At start: nothing is in flight yet, so every task state left behind is stale."""
+    for instance in db.instance_list(filters={"host": manager.host}):
+        if instance.task_state is not None:
+            manager.with_instance_lock(instance.uuid, recover_instance, manager, instance)
+    reconcile(manager)
+
+
+def reconcile(manager):
+    """Periodic: stuck tasks, orphan VMs and usage counters."""
+    stale_before = models.utcnow() - datetime.timedelta(seconds=CONF.compute.reconcile_interval)
+    live = db.instance_list(filters={"host": manager.host})
+    for instance in live:
+        stuck = instance.task_state not in (None, states.SPAWNING) and \
+            (instance.updated_at or instance.created_at) < stale_before
+        if stuck:
+            manager.try_with_instance_lock(instance.uuid, recover_instance, manager, instance)
+    _destroy_orphans(manager, {instance.uuid for instance in live})
+    resource_tracker.audit(manager.host)
+
+
+def _destroy_orphans(manager, live_uuids):
+    for uuid in set(manager.driver.list_instances()) - live_uuids:
+        manager.try_with_instance_lock(uuid, _destroy_if_still_orphan, manager, uuid)
+
+
+def _destroy_if_still_orphan(manager, uuid):
+    live = {instance.uuid for instance in db.instance_list(filters={"host": manager.host})}
+    if uuid not in live:
+        manager.driver.destroy(_Ref(uuid))
+        LOG.warning("Destroyed VM %s: the database has no live instance for it here", uuid)
+
+
+class _Ref:
+    """The least a driver needs to destroy a VM the database no longer knows."""
+
+    def __init__(self, uuid):
+        self.uuid = uuid

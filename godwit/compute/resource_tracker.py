@@ -1,0 +1,28 @@
+"""A compute host's capacity and usage in the database.
+
+Usage changes only inside the transaction that moves an instance onto or off the host, so
+the counters and the instances always agree; ``audit`` repairs them if they ever do not.
+"""
+from godwit.conf import CONF
+from godwit.db import api as db
+
+
+def register_host(driver):
+    """Records this host's capacity, hypervisor type and version (at every start)."""
+    info = driver.get_host_info()
+    return db.host_register(driver.host, dict(
+        hypervisor_type=driver.hypervisor_type,
+        hypervisor_version=info["hypervisor_version"], address=info.get("address"),
+        vcpus=info["vcpus"], memory_mb=info["memory_mb"], disk_gb=info["disk_gb"],
+        cpu_allocation_ratio=CONF.compute.cpu_allocation_ratio,
+        ram_allocation_ratio=CONF.compute.ram_allocation_ratio,
+        disk_allocation_ratio=CONF.compute.disk_allocation_ratio))
+
+
+def needs(instance):
+    """What an instance takes from its host: (vcpus, memory_mb, disk_gb)."""
+    return instance.vcpus, instance.memory_mb, instance.root_gb + instance.ephemeral_gb
+
+
+def audit(host):
+    db.host_recount_usage(host)

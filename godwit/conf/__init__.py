@@ -1,0 +1,15 @@
+"""Configuration: one module per option group, all registered on the global CONF.
+
+oslo.messaging registers some of its own options only on the global object, so godwit
+uses ``cfg.CONF`` everywhere instead of private ``ConfigOpts`` instances.
+"""
+from oslo_config import cfg
+
+from godwit.conf import (api, compute, coordination, database, identity, quota, scheduler, service,
+                         upgrade_levels)
+
+CONF = cfg.CONF
+
+for _module in (api, compute, coordination, database, identity, quota, scheduler, service,
+                upgrade_levels):
+    _module.register_opts(CONF)

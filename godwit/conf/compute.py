@@ -1,0 +1,33 @@
+from oslo_config import cfg
+
+group = cfg.OptGroup("compute", help="The compute worker and its virt driver.")
+
+opts = [
+    cfg.StrOpt("compute_driver", default="fake", choices=["fake"],
+               help="Virt driver that owns this host."),
+    cfg.FloatOpt("cpu_allocation_ratio", default=16.0, min=0.0,
+                 help="Virtual CPUs per physical CPU a host may promise."),
+    cfg.FloatOpt("ram_allocation_ratio", default=1.5, min=0.0,
+                 help="Memory overcommit ratio."),
+    cfg.FloatOpt("disk_allocation_ratio", default=1.0, min=0.0, help="Disk overcommit ratio."),
+    cfg.IntOpt("fake_vcpus", default=32, min=1, help="fake driver: vCPUs each host reports."),
+    cfg.IntOpt("fake_memory_mb", default=131072, min=1, help="fake driver: memory per host."),
+    cfg.IntOpt("fake_disk_gb", default=2000, min=1, help="fake driver: disk per host."),
+    cfg.ListOpt("fake_capacity", default=[],
+                help="fake driver: per-host capacity overrides, HOST:VCPUS/MEMORY_MB/DISK_GB."),
+    cfg.FloatOpt("fake_spawn_seconds", default=0.0, min=0.0,
+                 help="fake driver: seconds a boot takes (to see BUILD in tests and demos)."),
+    cfg.IntOpt("reconcile_interval", default=60, min=1,
+               help="Seconds between checks that repair what a lost message or crash left."),
+    cfg.StrOpt("fake_hypervisor_version", default="8.2.1",
+               help="fake driver: hypervisor_version reported at start."),
+]
+
+
+def register_opts(conf):
+    conf.register_group(group)
+    conf.register_opts(opts, group=group)
+
+
+def list_opts():
+    return {group: opts}

@@ -1,0 +1,324 @@
+"""Queries for compute state: instances, flavors, images, hosts and services.
+
+Every state change an operation depends on is a compare-and-swap (``UPDATE ... WHERE``)
+whose row count says whether this caller won.
+"""
+import datetime
+
+from sqlalchemy import and_, func, select, update
+
+from godwit import exception
+from godwit.db import models
+from godwit.db.session import reader, writer
+
+# --- instances -----------------------------------------------------------------------------
+
+
+def instance_create(values, metadata=None):
+    with writer() as session:
+        instance = models.Instance(**values)
+        instance.metadata_items = [models.InstanceMetadata(key=k, value=v)
+                                   for k, v in (metadata or {}).items()]
+        session.add(instance)
+        session.flush()
+        return instance
+
+
+def _instance_query(project_id=None, include_deleted=False):
+    query = select(models.Instance)
+    if project_id is not None:
+        query = query.where(models.Instance.project_id == project_id)
+    if not include_deleted:
+        query = query.where(models.Instance.deleted.is_(False))
+    return query
+
+
+def instance_get(uuid, project_id=None):
+    """The live instance, or InstanceNotFound; ``project_id`` limits it to that project."""
+    with reader() as session:
+        instance = session.scalars(_instance_query(project_id).where(
+            models.Instance.uuid == uuid)).first()
+    if instance is None:
+        raise exception.InstanceNotFound(instance_id=uuid)
+    return instance
+
+
+def instance_list(project_id=None, filters=None, limit=None, marker=None):
+    """Live instances, newest first, paged by ``marker`` (the last uuid seen)."""
+    filters = filters or {}
+    query = _instance_query(project_id)
+    for column in ("host", "vm_state", "display_name", "flavorid", "image_ref", "user_id"):
+        if filters.get(column) is not None:
+            query = query.where(getattr(models.Instance, column) == filters[column])
+    if filters.get("vm_states"):
+        query = query.where(models.Instance.vm_state.in_(filters["vm_states"]))
+    with reader() as session:
+        if marker is not None:
+            mark = session.scalars(_instance_query(project_id).where(
+                models.Instance.uuid == marker)).first()
+            if mark is None:
+                raise exception.Invalid(reason=f"marker [{marker}] not found")
+            query = query.where(models.Instance.id < mark.id)
+        query = query.order_by(models.Instance.id.desc())
+        if limit is not None:
+            query = query.limit(limit)
+        return list(session.scalars(query))
+
+
+def instance_count(project_id):
+    """(instances, vcpus, memory_mb) in use by a project."""
+    with reader() as session:
+        row = session.execute(
+            select(func.count(models.Instance.id), func.coalesce(func.sum(models.Instance.vcpus), 0),
+                   func.coalesce(func.sum(models.Instance.memory_mb), 0))
+            .where(models.Instance.project_id == project_id,
+                   models.Instance.deleted.is_(False))).one()
+    return tuple(int(v) for v in row)
+
+
+def instance_update(uuid, values, expected=None, session=None):
+    """Compare-and-swap: update the live instance only if every ``expected`` column matches.
+
+    ``expected`` maps a column to a value or to a tuple/set/frozenset of allowed values.
+    Returns True if this call changed the row.
+    """
+    conditions = [models.Instance.uuid == uuid, models.Instance.deleted.is_(False)]
+    for column, value in (expected or {}).items():
+        attr = getattr(models.Instance, column)
+        if isinstance(value, (tuple, list, set, frozenset)):
+            allowed = [v for v in value if v is not None]
+            clause = attr.in_(allowed)
+            if None in value:
+                clause = clause | attr.is_(None)
+            conditions.append(clause)
+        elif value is None:
+            conditions.append(attr.is_(None))
+        else:
+            conditions.append(attr == value)
+    statement = update(models.Instance).where(and_(*conditions)).values(
+        updated_at=models.utcnow(), **values)
+    if session is not None:
+        return session.execute(statement).rowcount == 1
+    with writer() as own:
+        return own.execute(statement).rowcount == 1
+
+
+def instance_add_fault(uuid, code, message, details=None, session=None):
+    def add(s):
+        instance_id = s.scalar(select(models.Instance.id).where(models.Instance.uuid == uuid))
+        if instance_id is not None:
+            s.add(models.InstanceFault(instance_id=instance_id, code=code,
+                                       message=message[:255], details=details))
+    if session is not None:
+        add(session)
+    else:
+        with writer() as own:
+            add(own)
+
+
+def instance_mark_deleted(uuid, session):
+    """Soft-deletes the instance; returns True if it was live."""
+    now = models.utcnow()
+    return session.execute(update(models.Instance).where(
+        models.Instance.uuid == uuid, models.Instance.deleted.is_(False)).values(
+        deleted=True, deleted_at=now, terminated_at=now, vm_state="deleted",
+        task_state=None, power_state=0)).rowcount == 1
+
+# --- flavors and images --------------------------------------------------------------------
+
+
+def flavor_create(values):
+    with writer() as session:
+        for field in ("flavorid", "name"):
+            if session.scalar(select(models.Flavor.id).where(
+                    getattr(models.Flavor, field) == values[field])) is not None:
+                raise exception.FlavorExists(field=field, value=values[field])
+        flavor = models.Flavor(**values)
+        session.add(flavor)
+        session.flush()
+        return flavor
+
+
+def flavor_get(flavorid):
+    with reader() as session:
+        flavor = session.scalars(select(models.Flavor).where(
+            models.Flavor.flavorid == flavorid)).first()
+    if flavor is None:
+        raise exception.FlavorNotFound(flavor_id=flavorid)
+    return flavor
+
+
+def flavor_list(is_public=True, min_memory_mb=None, min_disk=None):
+    query = select(models.Flavor).order_by(models.Flavor.flavorid)
+    if is_public is not None:
+        query = query.where(models.Flavor.is_public.is_(is_public))
+    if min_memory_mb is not None:
+        query = query.where(models.Flavor.memory_mb >= min_memory_mb)
+    if min_disk is not None:
+        query = query.where(models.Flavor.root_gb >= min_disk)
+    with reader() as session:
+        return list(session.scalars(query))
+
+
+def flavor_delete(flavorid):
+    with writer() as session:
+        flavor = session.scalars(select(models.Flavor).where(
+            models.Flavor.flavorid == flavorid)).first()
+        if flavor is None:
+            raise exception.FlavorNotFound(flavor_id=flavorid)
+        session.delete(flavor)
+
+
+def image_create(values):
+    with writer() as session:
+        image = models.Image(**values)
+        session.add(image)
+        session.flush()
+        return image
+
+
+def _visible_images(project_id):
+    visible = models.Image.visibility.in_(("public", "community"))
+    if project_id is not None:
+        visible = visible | (models.Image.owner == project_id)
+    return select(models.Image).where(visible)
+
+
+def image_get(uuid, project_id=None, all_projects=False):
+    query = select(models.Image) if all_projects else _visible_images(project_id)
+    with reader() as session:
+        image = session.scalars(query.where(models.Image.uuid == uuid)).first()
+    if image is None:
+        raise exception.ImageNotFound(image_id=uuid)
+    return image
+
+
+def image_list(project_id=None, all_projects=False):
+    query = select(models.Image) if all_projects else _visible_images(project_id)
+    with reader() as session:
+        return list(session.scalars(query.order_by(models.Image.name, models.Image.id)))
+
+# --- hosts and claims ----------------------------------------------------------------------
+
+
+def host_register(name, values):
+    """Creates or refreshes a compute host's row; a new host starts Enabled and ready."""
+    with writer() as session:
+        host = session.scalars(select(models.Host).where(models.Host.name == name)).first()
+        if host is None:
+            host = models.Host(name=name, allocation_state="Enabled", **values)
+            session.add(host)
+        else:
+            for key, value in values.items():
+                setattr(host, key, value)
+        session.flush()
+        return host
+
+
+def host_get(name):
+    with reader() as session:
+        host = session.scalars(select(models.Host).where(models.Host.name == name)).first()
+    if host is None:
+        raise exception.HostNotFound(host=name)
+    return host
+
+
+def host_list():
+    with reader() as session:
+        return list(session.scalars(select(models.Host).order_by(models.Host.id)))
+
+
+def host_claim(session, name, vcpus, memory_mb, disk_gb):
+    """Adds an instance's needs to a host's usage if, and only if, they still fit.
+
+    One conditional UPDATE, so concurrent claims on one host can never oversubscribe it.
+    """
+    h = models.Host
+    result = session.execute(update(h).where(
+        h.name == name,
+        h.vcpus_used + vcpus <= h.vcpus * h.cpu_allocation_ratio,
+        h.memory_mb_used + memory_mb <= h.memory_mb * h.ram_allocation_ratio,
+        h.disk_gb_used + disk_gb <= h.disk_gb * h.disk_allocation_ratio,
+    ).values(vcpus_used=h.vcpus_used + vcpus, memory_mb_used=h.memory_mb_used + memory_mb,
+             disk_gb_used=h.disk_gb_used + disk_gb, running_vms=h.running_vms + 1))
+    return result.rowcount == 1
+
+
+def host_release(session, name, vcpus, memory_mb, disk_gb):
+    h = models.Host
+    session.execute(update(h).where(h.name == name).values(
+        vcpus_used=h.vcpus_used - vcpus, memory_mb_used=h.memory_mb_used - memory_mb,
+        disk_gb_used=h.disk_gb_used - disk_gb, running_vms=h.running_vms - 1))
+
+
+def host_recount_usage(name):
+    """Sets a host's usage to the sum of its live instances (repairs lost updates)."""
+    i = models.Instance
+    with writer() as session:
+        vcpus, memory_mb, disk_gb, count = session.execute(
+            select(func.coalesce(func.sum(i.vcpus), 0), func.coalesce(func.sum(i.memory_mb), 0),
+                   func.coalesce(func.sum(i.root_gb + i.ephemeral_gb), 0), func.count(i.id))
+            .where(i.host == name, i.deleted.is_(False))).one()
+        session.execute(update(models.Host).where(models.Host.name == name).values(
+            vcpus_used=vcpus, memory_mb_used=memory_mb, disk_gb_used=disk_gb,
+            running_vms=count))
+
+# --- services ------------------------------------------------------------------------------
+
+
+def service_register(host, binary, topic):
+    """Creates the service row if needed and records a first heartbeat."""
+    with writer() as session:
+        service = session.scalars(select(models.Service).where(
+            models.Service.host == host, models.Service.binary == binary)).first()
+        if service is None:
+            service = models.Service(host=host, binary=binary, topic=topic)
+            session.add(service)
+        service.last_seen_up = models.utcnow()
+        session.flush()
+        return service
+
+
+def service_heartbeat(service_id):
+    with writer() as session:
+        session.execute(update(models.Service).where(models.Service.id == service_id).values(
+            last_seen_up=models.utcnow(), report_count=models.Service.report_count + 1))
+
+
+def service_list(host=None, binary=None):
+    query = select(models.Service).order_by(models.Service.id)
+    if host is not None:
+        query = query.where(models.Service.host == host)
+    if binary is not None:
+        query = query.where(models.Service.binary == binary)
+    with reader() as session:
+        return list(session.scalars(query))
+
+
+def service_get(uuid):
+    with reader() as session:
+        service = session.scalars(select(models.Service).where(
+            models.Service.uuid == uuid)).first()
+    if service is None:
+        raise exception.ServiceNotFound(service_id=uuid)
+    return service
+
+
+def service_update(uuid, values):
+    with writer() as session:
+        service = session.scalars(select(models.Service).where(
+            models.Service.uuid == uuid)).first()
+        if service is None:
+            raise exception.ServiceNotFound(service_id=uuid)
+        for key, value in values.items():
+            setattr(service, key, value)
+        session.flush()
+        return service
+
+
+def service_is_up(service, down_time):
+    """Up means a heartbeat newer than ``down_time`` seconds and not forced down."""
+    if service.forced_down or service.last_seen_up is None:
+        return False
+    age = models.utcnow() - service.last_seen_up
+    return age <= datetime.timedelta(seconds=down_time)

@@ -1,0 +1,21 @@
+"""Host filters: a host must pass every enabled filter to be chosen.
+
+Each filter is a function ``(host_state, spec) -> bool`` registered under its name here,
+named in ``[scheduler] enabled_filters``.
+"""
+from godwit.scheduler.filters import compute, resources
+
+ALL = {
+    "ComputeFilter": compute.compute_filter,
+    "ImagePropertiesFilter": compute.image_properties_filter,
+    "CoreFilter": resources.core_filter,
+    "RamFilter": resources.ram_filter,
+    "DiskFilter": resources.disk_filter,
+}
+
+
+def enabled(names):
+    unknown = [name for name in names if name not in ALL]
+    if unknown:
+        raise ValueError(f"Unknown scheduler filters in [scheduler] enabled_filters: {unknown}")
+    return [ALL[name] for name in names]

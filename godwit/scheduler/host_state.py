@@ -1,0 +1,57 @@
+"""The scheduler's cached view of hosts.
+
+Re-read from the database at most every ``cache_refresh_interval`` seconds. Between reads
+each choice is subtracted locally, so a burst of boots spreads out instead of piling onto
+the host that looked emptiest at the last read. The compute claim stays the final word.
+"""
+import threading
+import time
+
+from godwit.conf import CONF
+from godwit.db import api as db
+
+
+class HostState:
+
+    def __init__(self, host, service, service_up):
+        self.name = host.name
+        self.hypervisor_type = host.hypervisor_type
+        self.allocation_state = host.allocation_state
+        self.maintenance_state = host.maintenance_state
+        self.service_up = service_up
+        self.service_disabled = service is None or service.disabled
+        self.free_vcpus = host.vcpus * host.cpu_allocation_ratio - host.vcpus_used
+        self.free_memory_mb = host.memory_mb * host.ram_allocation_ratio - host.memory_mb_used
+        self.free_disk_gb = host.disk_gb * host.disk_allocation_ratio - host.disk_gb_used
+
+    def consume(self, spec):
+        self.free_vcpus -= spec["vcpus"]
+        self.free_memory_mb -= spec["memory_mb"]
+        self.free_disk_gb -= spec["disk_gb"]
+
+
+class HostStateCache:
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self._states = []
+        self._read_at = 0.0
+
+    def states(self):
+        """Call with ``self.lock`` held."""
+        if time.monotonic() - self._read_at >= CONF.scheduler.cache_refresh_interval:
+            self._states = _read_states()
+            self._read_at = time.monotonic()
+        return self._states
+
+    def invalidate(self):
+        with self.lock:
+            self._read_at = 0.0
+
+
+def _read_states():
+    services = {s.host: s for s in db.service_list(binary="godwit-compute")}
+    return [HostState(host, services.get(host.name),
+                      host.name in services and db.service_is_up(services[host.name],
+                                                                 CONF.service_down_time))
+            for host in db.host_list()]

@@ -1,0 +1,44 @@
+"""The scheduler's RPC endpoint: pick a host and alternates for each instance."""
+import random
+
+import oslo_messaging as messaging
+from oslo_log import log as logging
+
+from godwit import exception
+from godwit.compute import build
+from godwit.conf import CONF
+from godwit.scheduler import filters, weighers
+from godwit.scheduler.host_state import HostStateCache
+
+LOG = logging.getLogger(__name__)
+
+
+class SchedulerManager:
+    target = messaging.Target(version="1.0")
+
+    def __init__(self):
+        self.cache = HostStateCache()
+        self.filters = filters.enabled(CONF.scheduler.enabled_filters)
+
+    def periodic_tasks(self):
+        """(callable, interval in seconds) pairs the service runs in the background."""
+        return [(lambda: build.fail_lost_builds(CONF.scheduler.lost_build_timeout),
+                 CONF.scheduler.lost_build_timeout / 2)]
+
+    def select_destinations(self, context, request_spec, instance_uuids):
+        """For each instance: [chosen host, alternate, ...], or NoValidHost for the lot."""
+        with self.cache.lock:
+            hosts = self.cache.states()
+            selections = [self._select_one(hosts, request_spec) for _ in instance_uuids]
+        LOG.debug("Selected %s for %s", selections, instance_uuids)
+        return selections
+
+    def _select_one(self, hosts, spec):
+        candidates = weighers.order([h for h in hosts if all(f(h, spec) for f in self.filters)])
+        if not candidates:
+            raise exception.NoValidHost(reason="There are not enough hosts available.")
+        subset = candidates[:CONF.scheduler.host_subset_size]
+        chosen = random.choice(subset)
+        chosen.consume(spec)
+        alternates = [h for h in candidates if h is not chosen]
+        return [chosen.name] + [h.name for h in alternates[:CONF.scheduler.max_attempts - 1]]
