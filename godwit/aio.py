@@ -5,7 +5,7 @@ transport and a SQLite database in the data directory.
 """
 import os
 
-from godwit import seed, service
+from godwit import rpc, seed, service
 from godwit.conf import CONF
 from godwit.db import migration
 
@@ -15,6 +15,7 @@ def compute_host_names(count):
 
 
 class AllInOne:
+    """``start()`` binds the API port first, so port 0 (any free port) works for tests."""
 
     def __init__(self, host_count, port=None):
         self.host_count = host_count
@@ -23,25 +24,23 @@ class AllInOne:
         self.clouds_yaml = None
         self.api = None
 
-    def prepare(self):
-        """Schema, default flavors/images and accounts (all idempotent)."""
-        from godwit.identity import bootstrap
-        os.makedirs(CONF.data_dir, exist_ok=True)
-        migration.upgrade()
-        seed.ensure_defaults()
-        CONF.set_default("public_endpoint", self.base_url, group="api")
-        self.clouds_yaml = bootstrap.ensure_default_accounts(CONF.data_dir)
-
     @property
     def base_url(self):
-        return CONF.api.public_endpoint or f"http://{CONF.api.bind_host}:{self.port}"
+        return CONF.api.public_endpoint or f"http://{CONF.api.bind_host}:{self.api.port}"
 
-    def build_services(self):
+    def build(self):
+        """Binds the API and prepares the database, accounts and services (not started)."""
         from godwit.api import app
         from godwit.compute.manager import ComputeManager
+        from godwit.identity import bootstrap
         from godwit.scheduler.manager import SchedulerManager
         self.api = service.WSGIService(app.build_app(), CONF.api.bind_host, self.port,
                                        CONF.api.threads)
+        CONF.set_default("public_endpoint", self.base_url, group="api")
+        os.makedirs(CONF.data_dir, exist_ok=True)
+        migration.upgrade()
+        seed.ensure_defaults()
+        self.clouds_yaml = bootstrap.ensure_default_accounts(CONF.data_dir)
         self.services = [service.RPCService(CONF.host, "godwit-scheduler", "scheduler",
                                             SchedulerManager())]
         self.services += [service.RPCService(name, "godwit-compute", "compute",
@@ -49,3 +48,14 @@ class AllInOne:
                           for name in compute_host_names(self.host_count)]
         self.services.append(self.api)
         return self.services
+
+    def start(self):
+        for svc in self.build():
+            svc.start()
+
+    def stop(self):
+        for svc in self.services:
+            svc.stop()
+        for svc in self.services:
+            svc.wait()
+        rpc.cleanup()

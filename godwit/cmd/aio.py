@@ -39,5 +39,4 @@ def main():
     common.prepare(extra_cli_opts=cli_opts)
     from godwit.aio import AllInOne
     aio = AllInOne(CONF.hosts, CONF.port)
-    aio.prepare()
-    service.run(aio.build_services(), started=lambda: print(banner(aio), flush=True))
+    service.run(aio.build(), started=lambda: print(banner(aio), flush=True))

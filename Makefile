@@ -1,0 +1,54 @@
+# godwit: `make run` starts an all-in-one cloud, `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+BIN = $(VENV)/bin
+DATA_DIR ?= data
+PORT ?= 8774
+HOSTS ?= 3
+PYTEST_ARGS ?=
+
+.PHONY: run test unit functional integration lint bench config-sample clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.test-installed: $(VENV)/.installed
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/godwit-manage --data-dir $(DATA_DIR) db sync
+	$(BIN)/godwit-aio --data-dir $(DATA_DIR) --port $(PORT) --hosts $(HOSTS)
+
+test: $(VENV)/.test-installed
+	$(BIN)/pytest -q $(PYTEST_ARGS) tests
+
+unit: $(VENV)/.test-installed
+	$(BIN)/pytest -q $(PYTEST_ARGS) tests/unit
+
+functional: $(VENV)/.test-installed
+	$(BIN)/pytest -q $(PYTEST_ARGS) tests/functional
+
+integration: $(VENV)/.test-installed
+	$(BIN)/pytest -q $(PYTEST_ARGS) tests/integration
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check godwit tests benchmarks
+
+bench: $(VENV)/.test-installed
+	$(BIN)/python benchmarks/boot.py --transport memory
+	$(BIN)/python benchmarks/boot.py --transport rabbit
+
+config-sample: $(VENV)/.installed
+	$(BIN)/oslo-config-generator --namespace godwit --namespace oslo.messaging \
+	    --namespace oslo.log --namespace oslo.policy --output-file etc/godwit/godwit.conf.sample
+	$(BIN)/oslopolicy-sample-generator --namespace godwit \
+	    --output-file etc/godwit/policy.yaml.sample
+
+clean:
+	rm -rf $(VENV) $(DATA_DIR) build *.egg-info

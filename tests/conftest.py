@@ -1,0 +1,50 @@
+"""Fixtures shared by every test: a fresh database per test, and real services on demand."""
+import warnings
+
+import pytest
+
+warnings.filterwarnings("ignore", message=".*[Ee]ventlet.*")
+
+from godwit import rpc  # noqa: E402
+from godwit.conf import CONF  # noqa: E402
+from godwit.db import migration, session  # noqa: E402
+from tests import services  # noqa: E402
+
+rpc.set_defaults()
+CONF([], project="godwit")
+
+
+def use_database(url):
+    CONF.set_override("connection", url, group="database")
+    session.dispose()
+    migration.upgrade()
+
+
+def forget_database():
+    session.dispose()
+    CONF.clear_override("connection", group="database")
+
+
+@pytest.fixture
+def sqlite_db(tmp_path):
+    """A migrated SQLite database of this test's own."""
+    use_database(f"sqlite:///{tmp_path}/godwit.sqlite")
+    yield
+    forget_database()
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mysql"])
+def any_db(request, tmp_path):
+    """The same test on SQLite, PostgreSQL and MariaDB, each a database of its own."""
+    drop = None
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path}/godwit.sqlite"
+    elif request.param == "postgresql":
+        url, drop = services.postgresql_database()
+    else:
+        url, drop = services.mysql_database()
+    use_database(url)
+    yield request.param
+    forget_database()
+    if drop:
+        drop()

@@ -1,0 +1,39 @@
+"""A whole all-in-one cloud, in this test process, shared by the tests of one module.
+
+Tests isolate themselves by working in a project of their own (``cloud.new_member()``).
+"""
+import uuid
+
+import pytest
+
+from godwit.aio import AllInOne
+from godwit.conf import CONF
+from godwit.db import session
+from tests.cloud import Cloud
+
+OVERRIDES = {"report_interval": 1, "service_down_time": 10}
+
+
+@pytest.fixture(scope="module")
+def aio(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("aio")
+    CONF.set_override("data_dir", str(data_dir))
+    CONF.set_override("control_exchange", f"godwit-{uuid.uuid4().hex[:8]}")
+    for name, value in OVERRIDES.items():
+        CONF.set_override(name, value)
+    CONF.set_override("bind_host", "127.0.0.1", group="api")
+    session.dispose()
+    cloud = AllInOne(host_count=3, port=0)
+    cloud.start()
+    yield cloud
+    cloud.stop()
+    session.dispose()
+    CONF.clear_default("public_endpoint", group="api")
+    for name in ["data_dir", "control_exchange", *OVERRIDES]:
+        CONF.clear_override(name)
+    CONF.clear_override("bind_host", group="api")
+
+
+@pytest.fixture(scope="module")
+def cloud(aio):
+    return Cloud(aio.base_url, aio.clouds_yaml)
