@@ -1,0 +1,1 @@
+"""The ``godwit`` command line: talks to the godwit API over HTTP with openstacksdk."""

@@ -1,0 +1,51 @@
+"""The top-level `godwit` command group."""
+
+import click
+from keystoneauth1 import exceptions as ks_exc
+from openstack import exceptions as sdk_exc
+
+from godwit.cli import servers
+from godwit.cli.connection import CliContext
+from godwit.cli.errors import CliError, describe
+
+
+class GodwitGroup(click.Group):
+    """Turns SDK and keystoneauth failures from any subcommand into one `Error:` line."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (sdk_exc.SDKException, ks_exc.ClientException) as exc:
+            raise CliError(describe(exc)) from exc
+
+
+@click.group(
+    name="godwit", cls=GodwitGroup, context_settings={"help_option_names": ["-h", "--help"]}
+)
+@click.option(
+    "--os-cloud",
+    envvar="OS_CLOUD",
+    show_envvar=True,
+    metavar="NAME",
+    help="Cloud to use from clouds.yaml.",
+)
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="json prints machine-readable output on stdout.",
+)
+@click.pass_context
+def cli(ctx, os_cloud, fmt):
+    """Manage servers on a godwit cloud through its API."""
+    ctx.obj = CliContext(os_cloud, fmt)
+
+
+cli.add_command(servers.server)
+
+
+def main():
+    cli(prog_name="godwit")
