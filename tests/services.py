@@ -82,3 +82,10 @@ def rabbit_vhost():
     ctl("add_vhost", name)
     ctl("set_permissions", "-p", name, "guest", ".*", ".*", ".*")
     return f"rabbit://guest:guest@127.0.0.1:5672/{name}", lambda: ctl("delete_vhost", name)
+
+
+def free_port():
+    """A TCP port nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

@@ -4,7 +4,6 @@ Each test module gets its own PostgreSQL database and RabbitMQ vhost.
 """
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -19,18 +18,12 @@ BIN = os.path.dirname(sys.executable)
 COMPUTE_HOSTS = ("hv-1", "hv-2")
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 class Deployment:
     """Config file, processes and logs of one distributed cloud."""
 
     def __init__(self, workdir, database_url, transport_url):
         self.workdir = workdir
-        self.port = free_port()
+        self.port = services.free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.config = os.path.join(workdir, "godwit.conf")
         with open(self.config, "w") as conf:

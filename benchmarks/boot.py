@@ -1,0 +1,136 @@
+"""Boot throughput of a running all-in-one (fake driver), end to end through the HTTP API.
+
+Starts ``godwit-aio`` with 50 fake hosts as a separate process, boots N servers with C
+concurrent requests, and prints boots/s and p50/p95 seconds from request to ACTIVE.
+
+    python benchmarks/boot.py --transport memory     # kombu+memory (one process)
+    python benchmarks/boot.py --transport rabbit     # RabbitMQ on 127.0.0.1:5672
+
+Baseline: the issue's target of 50 boots/s with 100 concurrent requests on 50 hosts
+(for scale, Nova sustains about 1.5-2 boots/s end to end on a 196-host cloud).
+"""
+import argparse
+import os
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+from tests import services  # noqa: E402
+from tests.cloud import Cloud  # noqa: E402
+
+TARGET_BOOTS_PER_SECOND = 50.0
+BIN = os.path.dirname(sys.executable)
+
+
+def start_aio(workdir, hosts, transport_url):
+    port = services.free_port()
+    config = os.path.join(workdir, "godwit.conf")
+    with open(config, "w") as conf:
+        conf.write(f"[DEFAULT]\ntransport_url = {transport_url}\n"
+                   "[quota]\ninstances = -1\ncores = -1\nram = -1\n"
+                   "[api]\nthreads = 64\n")
+    log = open(os.path.join(workdir, "aio.log"), "w")
+    process = subprocess.Popen(
+        [os.path.join(BIN, "godwit-aio"), "--config-file", config, "--data-dir", workdir,
+         "--port", str(port), "--hosts", str(hosts)], stdout=log, stderr=subprocess.STDOUT)
+    clouds = os.path.join(workdir, "clouds.yaml")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"godwit-aio exited; see {workdir}/aio.log")
+        try:
+            cloud = Cloud(f"http://127.0.0.1:{port}", clouds)
+            if len(cloud.admin().get("/v2.1/os-hypervisors").json()["hypervisors"]) == hosts:
+                return process, cloud
+        except Exception:  # noqa: BLE001 - not up yet
+            pass
+        time.sleep(0.5)
+    raise SystemExit("godwit-aio did not come up in 120 s")
+
+
+class ActiveWatcher(threading.Thread):
+    """Polls the server list and records when each server is first seen ACTIVE or ERROR."""
+
+    def __init__(self, client, expected):
+        super().__init__(daemon=True)
+        self.client = client
+        self.expected = expected
+        self.seen = {}
+        self.errors = set()
+
+    def run(self):
+        deadline = time.monotonic() + 600
+        while len(self.seen) < self.expected and time.monotonic() < deadline:
+            now = time.monotonic()
+            servers = self.client.get("/v2.1/servers/detail?limit=1000").json()["servers"]
+            for server in servers:
+                if server["status"] in ("ACTIVE", "ERROR") and server["id"] not in self.seen:
+                    self.seen[server["id"]] = now
+                    if server["status"] == "ERROR":
+                        self.errors.add(server["id"])
+            time.sleep(0.05)
+
+
+def boot_all(cloud, count, concurrency):
+    client = cloud.admin()
+    image = cloud.image_id()
+    watcher = ActiveWatcher(client, count)
+    started = {}
+
+    def boot(index):
+        begin = time.monotonic()
+        server_id = client.create_server(f"bench-{index}", flavor="1", image=image)
+        started[server_id] = begin
+
+    watcher.start()
+    t0 = time.monotonic()
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(boot, range(count)))
+    watcher.join()
+    elapsed = max(watcher.seen.values()) - t0
+    latencies = sorted(watcher.seen[i] - started[i] for i in started if i in watcher.seen)
+    return elapsed, latencies, len(watcher.errors)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--transport", choices=["memory", "rabbit"], default="memory")
+    parser.add_argument("--hosts", type=int, default=50)
+    parser.add_argument("--servers", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=100)
+    args = parser.parse_args()
+    workdir = tempfile.mkdtemp(prefix="godwit-bench-")
+    drop_vhost = None
+    if args.transport == "rabbit":
+        transport_url, drop_vhost = services.rabbit_vhost()
+    else:
+        transport_url = "kombu+memory:////"
+    process, cloud = start_aio(workdir, args.hosts, transport_url)
+    try:
+        elapsed, latencies, errors = boot_all(cloud, args.servers, args.concurrency)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(60)
+        if drop_vhost:
+            drop_vhost()
+        shutil.rmtree(workdir, ignore_errors=True)
+    rate = len(latencies) / elapsed
+    p50 = statistics.median(latencies)
+    p95 = latencies[int(0.95 * (len(latencies) - 1))]
+    print(f"transport={args.transport} hosts={args.hosts} servers={args.servers} "
+          f"concurrency={args.concurrency} errors={errors}")
+    print(f"boots/s: {rate:.1f} (target {TARGET_BOOTS_PER_SECOND:.0f}: "
+          f"{rate / TARGET_BOOTS_PER_SECOND:.2f}x)")
+    print(f"request-to-ACTIVE seconds: p50 {p50:.2f}  p95 {p95:.2f}")
+
+
+if __name__ == "__main__":
+    main()
