@@ -11,7 +11,7 @@ IMAGE = seed.DEFAULT_IMAGES[0][0]
 @pytest.fixture
 def flavor(sqlite_db):
     seed.ensure_defaults()
-    return db.flavor_get("3")  # 2 vCPUs, 4096 MiB
+    return db.flavor_get("4")  # 4 vCPUs, 8192 MiB
 
 
 def _use(project_id, count, flavor):
@@ -23,14 +23,14 @@ def _use(project_id, count, flavor):
 
 
 def test_cores_quota_counts_only_this_project(flavor):
-    _use("p1", 10, flavor)  # 20 cores: the default cores quota
+    _use("p1", 5, flavor)  # 20 cores: the default cores quota
     with pytest.raises(exception.QuotaExceeded, match="cores"):
         quota.check_instances("p1", flavor, 1, {})
     quota.check_instances("p2", flavor, 1, {})
 
 
 def test_unlimited_and_limits_document(flavor):
-    _use("p1", 10, flavor)
+    _use("p1", 5, flavor)
     CONF.set_override("cores", -1, group="quota")
     CONF.set_override("instances", -1, group="quota")
     try:
@@ -40,7 +40,7 @@ def test_unlimited_and_limits_document(flavor):
         CONF.clear_override("instances", group="quota")
     limits = quota.limits("p1")
     assert (limits["totalInstancesUsed"], limits["totalCoresUsed"], limits["totalRAMUsed"]) \
-        == (10, 20, 40960)
+        == (5, 20, 40960)
 
 
 def test_too_many_metadata_items(flavor):
