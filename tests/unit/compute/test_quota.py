@@ -31,13 +31,13 @@ def test_cores_quota_counts_only_this_project(flavor):
 
 def test_unlimited_and_limits_document(flavor):
     _use("p1", 5, flavor)
-    CONF.set_override("cores", -1, group="quota")
-    CONF.set_override("instances", -1, group="quota")
+    for name in ("cores", "ram"):
+        CONF.set_override(name, -1, group="quota")
     try:
         quota.check_instances("p1", flavor, 5, {})
     finally:
-        CONF.clear_override("cores", group="quota")
-        CONF.clear_override("instances", group="quota")
+        for name in ("cores", "ram"):
+            CONF.clear_override(name, group="quota")
     limits = quota.limits("p1")
     assert (limits["totalInstancesUsed"], limits["totalCoresUsed"], limits["totalRAMUsed"]) \
         == (5, 20, 40960)
