@@ -12,6 +12,7 @@ from godwit.db import session
 from tests.cloud import Cloud
 
 OVERRIDES = {"report_interval": 1, "service_down_time": 10}
+QUOTAS = ("instances", "cores", "ram")
 
 
 @pytest.fixture(scope="module")
@@ -21,6 +22,8 @@ def aio(tmp_path_factory):
     CONF.set_override("control_exchange", f"godwit-{uuid.uuid4().hex[:8]}")
     for name, value in OVERRIDES.items():
         CONF.set_override(name, value)
+    for name in QUOTAS:
+        CONF.set_override(name, -1, group="quota")
     CONF.set_override("bind_host", "127.0.0.1", group="api")
     session.dispose()
     cloud = AllInOne(host_count=3, port=0)
@@ -31,6 +34,8 @@ def aio(tmp_path_factory):
     CONF.clear_default("public_endpoint", group="api")
     for name in ["data_dir", "control_exchange", *OVERRIDES]:
         CONF.clear_override(name)
+    for name in QUOTAS:
+        CONF.clear_override(name, group="quota")
     CONF.clear_override("bind_host", group="api")
 
 
