@@ -3,7 +3,7 @@ import warnings
 
 import pytest
 
-warnings.filterwarnings("ignore", message=".*[Ee]ventlet.*")
+warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
 from godwit import rpc  # noqa: E402
 from godwit.conf import CONF  # noqa: E402

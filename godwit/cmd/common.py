@@ -9,7 +9,7 @@ from godwit.conf import CONF
 
 def prepare(argv=None, extra_cli_opts=()):
     """Parses ``argv`` (default: the command line) into the global CONF."""
-    warnings.filterwarnings("ignore", message=".*[Ee]ventlet.*")
+    warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     from godwit import rpc
     rpc.set_defaults()
     logging.register_options(CONF)

@@ -20,7 +20,15 @@ opts = [
 
 
 def register_opts(conf):
-    conf.register_cli_opts(cli_opts)
+    """``--host`` and ``--data-dir`` are command-line flags of godwit's own commands.
+
+    A tool that parsed the command line before importing godwit (the oslo config and
+    policy generators) gets them as ordinary options instead.
+    """
+    try:
+        conf.register_cli_opts(cli_opts)
+    except cfg.ArgsAlreadyParsedError:
+        conf.register_opts(cli_opts)
     conf.register_opts(opts)
 
 

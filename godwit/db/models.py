@@ -320,7 +320,7 @@ class Token(Base):
     __tablename__ = "tokens"
     id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[str] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
-    project_id: Mapped[str] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    project_id: Mapped[str | None] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     roles: Mapped[list] = mapped_column(JSON)
     audit_id: Mapped[str] = mapped_column(String(64))
     issued_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)

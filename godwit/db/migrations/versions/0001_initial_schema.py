@@ -219,7 +219,7 @@ def upgrade():
     op.create_table('tokens',
     sa.Column('id_hash', sa.String(length=64), nullable=False),
     sa.Column('user_id', sa.String(length=64), nullable=False),
-    sa.Column('project_id', sa.String(length=64), nullable=False),
+    sa.Column('project_id', sa.String(length=64), nullable=True),
     sa.Column('roles', sa.JSON(), nullable=False),
     sa.Column('audit_id', sa.String(length=64), nullable=False),
     sa.Column('issued_at', sa.DateTime(), nullable=False),
