@@ -2,7 +2,7 @@
 import click
 from oslo_log import log as logging
 
-from godwit import exception
+from godwit import exception, seed
 from godwit.conf import CONF
 from godwit.db import migration, models
 from godwit.identity import bootstrap
@@ -121,8 +121,10 @@ def role_add(user_name, project_name, role_name):
 @click.option("--data-dir", type=click.Path(file_okay=False),
               help="Where to write clouds.yaml. Default: [DEFAULT] data_dir.")
 def bootstrap_accounts(data_dir):
-    """Create the admin and demo accounts (once) and write their clouds.yaml."""
+    """Create the admin and demo accounts (once), write their clouds.yaml, and add the
+    default flavors and images if the cloud has none."""
     _require_schema()
+    seed.ensure_defaults()
     path = bootstrap.ensure_default_accounts(data_dir or CONF.data_dir)
     click.echo(f"Credentials for clouds godwit-admin and godwit-demo are in {path}")
     click.echo(f"Try: OS_CLIENT_CONFIG_FILE={path} openstack --os-cloud godwit-admin "
