@@ -1,0 +1,53 @@
+"""``/os-availability-zone``: zones for everyone, zones with hosts and services for admins.
+
+A zone is available while it has an enabled service (Nova's rule); the ``internal`` zone of
+non-compute services appears only in the admin detail.
+"""
+from godwit import policy
+from godwit.api.openstack import common
+from godwit.api.openstack.compute import topology
+from godwit.conf import CONF
+from godwit.db import api as db
+
+RULE = "os_compute_api:os-availability-zone:"
+
+
+def _zone(name, available, hosts=None):
+    return {"zoneName": name, "zoneState": {"available": available}, "hosts": hosts}
+
+
+class AvailabilityZonesController:
+
+    def index(self, req):
+        policy.authorize(req.context, RULE + "list")
+        available, unavailable = topology.zone_availability(db.service_list(),
+                                                            topology.host_zones())
+        return {"availabilityZoneInfo": [_zone(name, True) for name in available] +
+                                        [_zone(name, False) for name in unavailable]}
+
+    def detail(self, req):
+        policy.authorize(req.context, RULE + "detail")
+        services = db.service_list()
+        zones = topology.host_zones()
+        available, unavailable = topology.zone_availability(services, zones)
+        hosts = _hosts_by_zone(services, zones)
+        if topology.INTERNAL_ZONE in hosts:
+            available = [topology.INTERNAL_ZONE] + available
+        return {"availabilityZoneInfo": [_zone(name, True, hosts.get(name, {}))
+                                         for name in available] +
+                                        [_zone(name, False) for name in unavailable]}
+
+
+def _hosts_by_zone(services, zones):
+    """{zone: {host: {binary: {available, active, updated_at}}}} of the enabled services."""
+    hosts = {}
+    for service in services:
+        if service.disabled:
+            continue
+        zone = topology.zone_of_service(service, zones)
+        hosts.setdefault(zone, {}).setdefault(service.host, {})[service.binary] = {
+            "available": db.service_is_up(service, CONF.service_down_time),
+            "active": True,
+            "updated_at": common.iso_micro(service.last_seen_up or service.updated_at),
+        }
+    return hosts

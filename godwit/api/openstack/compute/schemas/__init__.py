@@ -1,0 +1,1 @@
+"""JSON Schemas (Draft 2020-12) for compute request bodies, one module per resource."""

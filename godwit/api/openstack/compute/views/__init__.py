@@ -1,0 +1,1 @@
+"""Response bodies in Nova's shapes, one module per resource."""

@@ -1,0 +1,26 @@
+"""Flavor bodies in Nova's shape."""
+from godwit.api.openstack import common
+from godwit.api.openstack import microversion as mv
+
+
+def basic(req, flavor):
+    body = {"id": flavor.flavorid, "name": flavor.name,
+            "links": common.resource_links(req, "flavors", flavor.flavorid)}
+    if mv.is_supported(req, "2.55"):
+        body["description"] = flavor.description
+    return body
+
+
+def detail(req, flavor):
+    return {
+        **basic(req, flavor),
+        "ram": flavor.memory_mb,
+        "vcpus": flavor.vcpus,
+        "disk": flavor.root_gb,
+        "OS-FLV-EXT-DATA:ephemeral": flavor.ephemeral_gb,
+        "OS-FLV-DISABLED:disabled": bool(flavor.disabled),
+        "os-flavor-access:is_public": bool(flavor.is_public),
+        "rxtx_factor": flavor.rxtx_factor,
+        # Nova shows no swap as "" until microversion 2.75.
+        "swap": flavor.swap or "",
+    }

@@ -1,0 +1,88 @@
+"""Rules for the compute API (``/v2.1``), under Nova's names so Nova policy files carry over.
+
+Readers may look, members may act on their project's servers, admins may do anything.
+Per-server rules get the server's ``project_id`` as target; the rest the caller's own.
+"""
+from oslo_policy import policy
+
+from godwit.policies import base
+
+PREFIX = "os_compute_api:"
+
+
+def _rule(name, check_str, description, *operations):
+    return policy.DocumentedRuleDefault(
+        name=PREFIX + name, check_str=check_str, description=description,
+        operations=[{"method": method, "path": f"/v2.1{path}"} for method, path in operations])
+
+
+RULES = [
+    _rule("servers:index", base.PROJECT_READER, "List servers.", ("GET", "/servers")),
+    _rule("servers:detail", base.PROJECT_READER, "List servers with details.",
+          ("GET", "/servers/detail")),
+    _rule("servers:index:get_all_tenants", base.ADMIN, "List servers of every project.",
+          ("GET", "/servers")),
+    _rule("servers:detail:get_all_tenants", base.ADMIN,
+          "List servers of every project with details.", ("GET", "/servers/detail")),
+    _rule("servers:allow_all_filters", base.ADMIN,
+          "Filter server lists by host, node, user, project and the other admin-only filters.",
+          ("GET", "/servers"), ("GET", "/servers/detail")),
+    _rule("servers:show", base.PROJECT_READER, "Show a server.", ("GET", "/servers/{id}")),
+    _rule("servers:show:host_status", base.ADMIN,
+          "Show host_status (microversion 2.16) in server views.",
+          ("GET", "/servers/{id}"), ("GET", "/servers/detail")),
+    _rule("servers:create", base.PROJECT_MEMBER, "Create servers.", ("POST", "/servers")),
+    _rule("servers:delete", base.PROJECT_MEMBER, "Delete a server.",
+          ("DELETE", "/servers/{id}")),
+    _rule("servers:start", base.PROJECT_MEMBER, "Start a server (os-start).",
+          ("POST", "/servers/{id}/action")),
+    _rule("servers:stop", base.PROJECT_MEMBER, "Stop a server (os-stop).",
+          ("POST", "/servers/{id}/action")),
+    _rule("servers:reboot", base.PROJECT_MEMBER, "Reboot a server.",
+          ("POST", "/servers/{id}/action")),
+    _rule("os-extended-server-attributes", base.ADMIN,
+          "Show OS-EXT-SRV-ATTR:* (host, hypervisor, instance name, ...) in server views.",
+          ("GET", "/servers/{id}"), ("GET", "/servers/detail")),
+    _rule("os-flavor-manage:create", base.ADMIN, "Create a flavor.", ("POST", "/flavors")),
+    _rule("os-flavor-manage:update", base.ADMIN, "Update a flavor's description (2.55).",
+          ("PUT", "/flavors/{id}")),
+    _rule("os-flavor-manage:delete", base.ADMIN, "Delete a flavor.",
+          ("DELETE", "/flavors/{id}")),
+    _rule("os-flavor-extra-specs:index", base.PROJECT_READER,
+          "Show flavor extra specs (also inside servers' embedded flavors, 2.47).",
+          ("GET", "/flavors/{id}/os-extra_specs"), ("GET", "/flavors/{id}/os-extra_specs/{key}")),
+    _rule("os-hypervisors:list", base.ADMIN, "List hypervisors.", ("GET", "/os-hypervisors")),
+    _rule("os-hypervisors:list-detail", base.ADMIN, "List hypervisors with details.",
+          ("GET", "/os-hypervisors/detail")),
+    _rule("os-hypervisors:show", base.ADMIN, "Show a hypervisor.",
+          ("GET", "/os-hypervisors/{id}")),
+    _rule("os-hypervisors:statistics", base.ADMIN, "Show the sum over all hypervisors.",
+          ("GET", "/os-hypervisors/statistics")),
+    _rule("os-hypervisors:uptime", base.ADMIN, "Show a hypervisor's uptime.",
+          ("GET", "/os-hypervisors/{id}/uptime")),
+    _rule("os-hypervisors:search", base.ADMIN, "Search hypervisors by name (before 2.53).",
+          ("GET", "/os-hypervisors/{hypervisor_hostname_pattern}/search")),
+    _rule("os-hypervisors:servers", base.ADMIN,
+          "List the servers of matching hypervisors (before 2.53).",
+          ("GET", "/os-hypervisors/{hypervisor_hostname_pattern}/servers")),
+    _rule("os-services:list", base.ADMIN, "List services.", ("GET", "/os-services")),
+    _rule("os-services:update", base.ADMIN, "Enable, disable or force down a service.",
+          ("PUT", "/os-services/{id}"), ("PUT", "/os-services/enable"),
+          ("PUT", "/os-services/disable"), ("PUT", "/os-services/disable-log-reason"),
+          ("PUT", "/os-services/force-down")),
+    _rule("os-availability-zone:list", base.ANY_AUTHENTICATED, "List availability zones.",
+          ("GET", "/os-availability-zone")),
+    _rule("os-availability-zone:detail", base.ADMIN,
+          "List availability zones with their hosts and services.",
+          ("GET", "/os-availability-zone/detail")),
+    _rule("os-aggregates:index", base.ADMIN, "List host aggregates (godwit's clusters).",
+          ("GET", "/os-aggregates")),
+    _rule("limits", base.ANY_AUTHENTICATED, "Show the caller's project limits and usage.",
+          ("GET", "/limits")),
+    _rule("limits:other_project", base.ADMIN,
+          "Show another project's limits (GET /limits?tenant_id=...).", ("GET", "/limits")),
+]
+
+
+def list_rules():
+    return RULES

@@ -1,0 +1,52 @@
+"""The OpenAPI document describes exactly the routes the apps serve, and is up to date."""
+from godwit.api import openapi
+from godwit.api.image import create_app as create_image_app
+from godwit.api.openstack import versions
+from godwit.api.openstack.compute import create_app as create_compute_app
+
+
+def _served():
+    """{(METHOD, path)} found by walking the Router mappers of the real apps."""
+    apps = [("", versions.create_app()), ("/v2.1", create_compute_app(compute_api=object())),
+            ("/image", create_image_app())]
+    identity = openapi.identity_router()
+    routers = [(prefix, openapi.find_router(app)) for prefix, app in apps]
+    if identity is not None:
+        routers.append(("/identity", identity))
+    return {(method, path) for prefix, router in routers
+            for method, path, _ in openapi.router_routes(prefix, router)}
+
+
+def _documented():
+    document = openapi.load_document()
+    return {(method.upper(), path) for path, item in document["paths"].items()
+            for method in item}
+
+
+def test_every_served_route_is_documented():
+    missing = _served() - _documented()
+    assert not missing, f"undocumented routes (add to OPERATIONS, regenerate): {missing}"
+
+
+def test_every_documented_route_is_served():
+    stale = _documented() - _served()
+    assert not stale, f"documented routes nobody serves: {stale}"
+
+
+def test_every_summary_belongs_to_a_route():
+    assert set(openapi.OPERATIONS) <= _served()
+
+
+def test_the_document_matches_the_code():
+    assert openapi.load_document() == openapi.build_document(), (
+        "godwit/api/openapi.json is stale: python -m godwit.api.openapi > "
+        "godwit/api/openapi.json")
+
+
+def test_request_schemas_are_the_validated_ones():
+    document = openapi.load_document()
+    create = document["paths"]["/v2.1/servers"]["post"]["requestBody"]
+    ranges = [(item["min"], item["max"]) for item in create["x-openstack-body"]]
+    assert ranges == [("2.52", "2.60"), ("2.37", "2.51"), ("2.19", "2.36"), ("2.1", "2.18")]
+    schema = document["components"]["schemas"]["ServersController.create.2.52"]
+    assert schema["properties"]["server"]["additionalProperties"] is False
