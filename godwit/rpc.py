@@ -2,6 +2,7 @@
 import threading
 
 import oslo_messaging as messaging
+from kombu import transport as kombu_transports
 from oslo_messaging import opts as messaging_opts
 from oslo_messaging.rpc import dispatcher
 
@@ -53,7 +54,8 @@ def get_server(topic, server, endpoints):
 
 
 def set_defaults():
-    """The embedded default transport: in-memory, one process only."""
+    """The embedded default transport: in-memory, one process only (see rpc_memory)."""
+    kombu_transports.TRANSPORT_ALIASES["memory"] = "godwit.rpc_memory:Transport"
     messaging.set_transport_defaults(control_exchange="godwit")
     for group, opts in messaging_opts.list_opts():
         if group is None:

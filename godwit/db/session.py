@@ -2,7 +2,9 @@
 
 ``reader()`` is for queries; ``writer()`` wraps one transaction. On SQLite a writer starts
 with ``BEGIN IMMEDIATE`` so that two threads upgrading read locks to write locks cannot
-deadlock (SQLite would fail one of them at once instead of waiting).
+deadlock (SQLite would fail one of them at once instead of waiting), and the writers of
+one process queue on a lock here: SQLite's own busy handler sleeps in steps of up to
+100 ms, which under load costs far more than the writes themselves.
 """
 import contextlib
 import os
@@ -14,6 +16,7 @@ from sqlalchemy.orm import Session
 from godwit.conf import CONF
 
 _lock = threading.Lock()
+_sqlite_writer_lock = threading.Lock()
 _engine = None
 
 
@@ -79,7 +82,9 @@ def reader():
 
 @contextlib.contextmanager
 def writer():
-    bind = get_engine().execution_options(godwit_write=True)
-    with Session(bind, expire_on_commit=False) as session:
+    engine = get_engine()
+    serial = _sqlite_writer_lock if engine.dialect.name == "sqlite" else contextlib.nullcontext()
+    with serial, Session(engine.execution_options(godwit_write=True),
+                         expire_on_commit=False) as session:
         with session.begin():
             yield session
