@@ -56,6 +56,7 @@ class Transport(memory.Transport):
         super().__init__(client, **kwargs)
         self._arrival = threading.Condition()
         self._arrivals = 0
+        self._found_empty_at = -1  # the arrival count when every queue was last empty
 
     def message_arrived(self):
         with self._arrival:
@@ -63,17 +64,21 @@ class Transport(memory.Transport):
             self._arrival.notify_all()
 
     def drain_events(self, connection, timeout=None):
-        """Delivers one message, sleeping until one arrives (or ``timeout`` passes)."""
+        """Delivers one message, sleeping until one arrives (or ``timeout`` passes).
+
+        oslo.messaging calls this every 50 ms to check whether it should stop; the queues
+        are looked at only when something arrived since they were last found empty.
+        """
         deadline = None if timeout is None else time.monotonic() + timeout
         while True:
             with self._arrival:
+                remaining = None if deadline is None else deadline - time.monotonic()
+                if not self._arrival.wait_for(lambda: self._arrivals != self._found_empty_at,
+                                              timeout=remaining):
+                    raise socket.timeout()
                 seen = self._arrivals
             try:
                 self.cycle.get(self._deliver, timeout=timeout)
                 return
             except Empty:
-                remaining = None if deadline is None else deadline - time.monotonic()
-                if remaining is not None and remaining <= 0:
-                    raise socket.timeout() from None
-                with self._arrival:
-                    self._arrival.wait_for(lambda: self._arrivals != seen, timeout=remaining)
+                self._found_empty_at = seen
