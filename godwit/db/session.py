@@ -29,10 +29,11 @@ def database_url():
 
 def _make_engine(url):
     if url.startswith("sqlite"):
+        # Every connection stays open: opening one in WAL mode costs more than keeping it.
         engine = create_engine(url, connect_args={"check_same_thread": False,
                                                   "timeout": CONF.database.busy_timeout},
-                               pool_size=CONF.database.max_pool_size,
-                               max_overflow=CONF.database.max_overflow)
+                               pool_size=CONF.database.max_pool_size
+                               + CONF.database.max_overflow, max_overflow=0)
         _use_explicit_sqlite_transactions(engine)
         return engine
     return create_engine(url, pool_size=CONF.database.max_pool_size,
@@ -82,9 +83,12 @@ def reader():
 
 @contextlib.contextmanager
 def writer():
+    """One write transaction. The connection is taken before the SQLite writer lock, so a
+    writer never holds the lock while it waits for the pool."""
     engine = get_engine()
     serial = _sqlite_writer_lock if engine.dialect.name == "sqlite" else contextlib.nullcontext()
-    with serial, Session(engine.execution_options(godwit_write=True),
-                         expire_on_commit=False) as session:
-        with session.begin():
-            yield session
+    with engine.connect() as connection, serial:
+        with Session(connection.execution_options(godwit_write=True),
+                     expire_on_commit=False) as session:
+            with session.begin():
+                yield session
