@@ -38,20 +38,6 @@ class Mounts:
         return wsgi.fault_response(404, "The resource could not be found.")
 
 
-class PublicPaths:
-    """Lets version documents through without a token; everything else needs one."""
-
-    def __init__(self, app, public_paths):
-        self.public = app
-        self.protected = AuthMiddleware(app)
-        self.public_paths = set(public_paths)
-
-    def __call__(self, environ, start_response):
-        app = self.public if environ.get("PATH_INFO", "") in self.public_paths \
-            else self.protected
-        return app(environ, start_response)
-
-
 class CatchErrors:
     """The last line of defence: an error that escaped every layer is a 500 fault body."""
 
@@ -69,9 +55,9 @@ class CatchErrors:
 def build_app():
     mounts = Mounts({
         "": versions.create_app(),
-        "/v2.1": PublicPaths(create_compute_app(), ["", "/"]),
+        "/v2.1": create_compute_app(auth_middleware=AuthMiddleware),
         "/identity": identity_router.create_app(),
-        "/image": PublicPaths(create_image_app(), ["", "/", "/versions"]),
+        "/image": create_image_app(auth_middleware=AuthMiddleware),
     })
     return request_id.RequestId(CatchErrors(mounts))
 
