@@ -14,7 +14,7 @@ $(BIN)/activate:
 	$(BIN)/pip install -q --upgrade pip
 
 $(VENV)/.installed: $(BIN)/activate setup.cfg pyproject.toml
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q -e '.[client]'
 	touch $@
 
 $(VENV)/.test-installed: $(VENV)/.installed

@@ -84,8 +84,11 @@ class WSGIService:
     """The API under waitress, a multi-threaded production WSGI server."""
 
     def __init__(self, app, host, port, threads):
-        self.server = waitress.server.create_server(app, host=host, port=port,
-                                                    threads=threads, ident="godwit")
+        try:
+            self.server = waitress.server.create_server(app, host=host, port=port,
+                                                        threads=threads, ident="godwit")
+        except OSError as err:
+            raise SystemExit(f"Cannot listen on {host}:{port}: {err.strerror}") from None
         self.thread = threading.Thread(target=self.server.run, name="wsgi", daemon=True)
 
     @property

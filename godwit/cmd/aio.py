@@ -1,4 +1,7 @@
 """godwit-aio: a whole cloud in one process, for trying godwit and for development."""
+import os
+import sys
+
 from oslo_config import cfg
 
 from godwit import service
@@ -11,28 +14,37 @@ cli_opts = [
 ]
 
 
+TRY_COMMANDS = [
+    ("godwit-demo", "flavor list"),
+    ("godwit-demo", "image list"),
+    ("godwit-demo", "server create --flavor m1.tiny --image cirros-0.6.2 --nic none --wait vm1"),
+    ("godwit-demo", "server list"),
+    ("godwit-demo", "server stop vm1"),
+    ("godwit-demo", "server start vm1"),
+    ("godwit-demo", "server delete --wait vm1"),
+    ("godwit-admin", "hypervisor list"),
+    ("godwit-admin", "compute service list"),
+]
+
+
 def banner(aio):
-    clouds = aio.clouds_yaml
-    return f"""
-godwit all-in-one is running: API {aio.base_url}, {aio.host_count} fake hosts, data in {
-        CONF.data_dir}
-
-Credentials (admin and demo) are in {clouds}. Try, in another terminal:
-
-  export OS_CLIENT_CONFIG_FILE={clouds}
-  .venv/bin/openstack --os-cloud godwit-demo flavor list
-  .venv/bin/openstack --os-cloud godwit-demo image list
-  .venv/bin/openstack --os-cloud godwit-demo server create --flavor m1.tiny --image cirros-0.6.2 --nic none --wait vm1
-  .venv/bin/openstack --os-cloud godwit-demo server list
-  .venv/bin/openstack --os-cloud godwit-demo server stop vm1
-  .venv/bin/openstack --os-cloud godwit-demo server start vm1
-  .venv/bin/openstack --os-cloud godwit-demo server delete --wait vm1
-  .venv/bin/openstack --os-cloud godwit-admin hypervisor list
-  .venv/bin/openstack --os-cloud godwit-admin compute service list
-  .venv/bin/godwit --os-cloud godwit-demo server list
-
-Press Ctrl-C to stop.
-"""
+    """What to do next, with absolute paths so it works from any directory."""
+    bin_dir = os.path.dirname(os.path.abspath(sys.argv[0]))
+    clouds = os.path.abspath(aio.clouds_yaml)
+    commands = [f"  {bin_dir}/openstack --os-cloud {cloud} {args}" for cloud, args in TRY_COMMANDS]
+    commands.append(f"  {bin_dir}/godwit --os-cloud godwit-demo server list")
+    return "\n".join([
+        "",
+        f"godwit all-in-one is running: API {aio.base_url}, {aio.host_count} fake hosts, "
+        f"state in {os.path.abspath(CONF.data_dir)}",
+        "",
+        f"Credentials (admin and demo) are in {clouds}. Try, in another terminal:",
+        "",
+        f"  export OS_CLIENT_CONFIG_FILE={clouds}",
+        *commands,
+        "",
+        "Press Ctrl-C to stop.",
+    ])
 
 
 def main():

@@ -8,7 +8,7 @@ import datetime
 
 from oslo_log import log as logging
 
-from godwit.compute import build, power, resource_tracker, states, terminate
+from godwit.compute import build, resource_tracker, states, terminate
 from godwit.conf import CONF
 from godwit.db import api as db
 from godwit.db import models

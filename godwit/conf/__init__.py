@@ -5,8 +5,17 @@ uses ``cfg.CONF`` everywhere instead of private ``ConfigOpts`` instances.
 """
 from oslo_config import cfg
 
-from godwit.conf import (api, compute, coordination, database, identity, quota, scheduler, service,
-                         upgrade_levels)
+from godwit.conf import (
+    api,
+    compute,
+    coordination,
+    database,
+    identity,
+    quota,
+    scheduler,
+    service,
+    upgrade_levels,
+)
 
 CONF = cfg.CONF
 

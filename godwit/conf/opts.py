@@ -1,6 +1,15 @@
 """Entry point for oslo-config-generator (``oslo.config.opts = godwit``)."""
-from godwit.conf import (api, compute, coordination, database, identity, quota, scheduler, service,
-                         upgrade_levels)
+from godwit.conf import (
+    api,
+    compute,
+    coordination,
+    database,
+    identity,
+    quota,
+    scheduler,
+    service,
+    upgrade_levels,
+)
 
 
 def list_opts():

@@ -69,7 +69,8 @@ def instance_count(project_id):
     """(instances, vcpus, memory_mb) in use by a project."""
     with reader() as session:
         row = session.execute(
-            select(func.count(models.Instance.id), func.coalesce(func.sum(models.Instance.vcpus), 0),
+            select(func.count(models.Instance.id),
+                   func.coalesce(func.sum(models.Instance.vcpus), 0),
                    func.coalesce(func.sum(models.Instance.memory_mb), 0))
             .where(models.Instance.project_id == project_id,
                    models.Instance.deleted.is_(False))).one()

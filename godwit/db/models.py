@@ -6,8 +6,19 @@ revisions and these models agree.
 import datetime
 import uuid as uuidlib
 
-from sqlalchemy import (JSON, BigInteger, Boolean, DateTime, Float, ForeignKey, Index, Integer,
-                        String, Text, UniqueConstraint)
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -17,6 +28,11 @@ def utcnow():
 
 def new_uuid():
     return str(uuidlib.uuid4())
+
+
+def new_hex_id():
+    """Keystone-style ids: 32 hex digits."""
+    return uuidlib.uuid4().hex
 
 
 class Base(DeclarativeBase):
@@ -289,7 +305,7 @@ ROLES = ("admin", "member", "reader")
 
 class Project(Base, Timestamps):
     __tablename__ = "projects"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True, default=lambda: uuidlib.uuid4().hex)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_hex_id)
     name: Mapped[str] = mapped_column(String(64), unique=True)
     description: Mapped[str | None] = mapped_column(Text)
     domain_id: Mapped[str] = mapped_column(String(64), default="default")
@@ -298,7 +314,7 @@ class Project(Base, Timestamps):
 
 class User(Base, Timestamps):
     __tablename__ = "users"
-    id: Mapped[str] = mapped_column(String(64), primary_key=True, default=lambda: uuidlib.uuid4().hex)
+    id: Mapped[str] = mapped_column(String(64), primary_key=True, default=new_hex_id)
     name: Mapped[str] = mapped_column(String(255), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     domain_id: Mapped[str] = mapped_column(String(64), default="default")
