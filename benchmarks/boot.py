@@ -35,8 +35,9 @@ def start_aio(workdir, hosts, transport_url):
     config = os.path.join(workdir, "godwit.conf")
     with open(config, "w") as conf:
         conf.write(f"[DEFAULT]\ntransport_url = {transport_url}\n"
+                   "executor_thread_pool_size = 4\n"
                    "[quota]\ninstances = -1\ncores = -1\nram = -1\n"
-                   "[api]\nthreads = 64\n")
+                   "[api]\nthreads = 16\n")
     log = open(os.path.join(workdir, "aio.log"), "w")
     process = subprocess.Popen(
         [os.path.join(BIN, "godwit-aio"), "--config-file", config, "--data-dir", workdir,

@@ -5,7 +5,7 @@ transport and a SQLite database in the data directory.
 """
 import os
 
-from godwit import rpc, seed, service
+from godwit import seed, service
 from godwit.conf import CONF
 from godwit.db import migration
 
@@ -54,8 +54,4 @@ class AllInOne:
             svc.start()
 
     def stop(self):
-        for svc in self.services:
-            svc.stop()
-        for svc in self.services:
-            svc.wait()
-        rpc.cleanup()
+        service.stop_all(self.services, CONF.graceful_shutdown_timeout)

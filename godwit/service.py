@@ -7,6 +7,7 @@ in flight to finish.
 import signal
 import threading
 import time
+from concurrent import futures
 
 import waitress.server
 from oslo_log import log as logging
@@ -111,6 +112,16 @@ class WSGIService:
         wasyncore.close_all(self.server._map)
 
 
+def stop_all(services, timeout):
+    """Stops every service at once (each listener takes up to a second to notice), then
+    waits up to ``timeout`` seconds for the work in flight."""
+    with futures.ThreadPoolExecutor(max(len(services), 1)) as pool:
+        list(pool.map(lambda svc: svc.stop(), services))
+        waits = [pool.submit(svc.wait) for svc in services]
+        futures.wait(waits, timeout=timeout)
+    rpc.cleanup()
+
+
 def run(services, started=None):
     """Starts ``services`` and blocks until SIGTERM/SIGINT, then stops them gracefully.
 
@@ -125,9 +136,4 @@ def run(services, started=None):
         started()
     stop.wait()
     LOG.info("Stopping: no new work is taken; waiting for work in flight")
-    for service in services:
-        service.stop()
-    waiter = threading.Thread(target=lambda: [s.wait() for s in services], daemon=True)
-    waiter.start()
-    waiter.join(CONF.graceful_shutdown_timeout)
-    rpc.cleanup()
+    stop_all(services, CONF.graceful_shutdown_timeout)
