@@ -29,7 +29,7 @@ class API:
     def get(self, context, instance_uuid):
         """An instance the caller may see; another project's is "not found" (never 403)."""
         project_id = None if context.can_see_all_projects() else context.project_id
-        return db.instance_get(instance_uuid, project_id=project_id)
+        return db.instance_get(instance_uuid, project_id=project_id, details=True)
 
     def list(self, context, filters=None, all_projects=False, limit=None, marker=None):
         project_id = None if (all_projects and context.can_see_all_projects()) \
@@ -38,7 +38,7 @@ class API:
         if filters.get("project_id") and context.can_see_all_projects():
             project_id = filters.pop("project_id")
         return db.instance_list(project_id=project_id, filters=filters, limit=limit,
-                                marker=marker)
+                                marker=marker, details=True)
 
     # --- create ------------------------------------------------------------------------------
 

@@ -6,6 +6,8 @@ whose row count says whether this caller won.
 import datetime
 
 from sqlalchemy import and_, func, select, update
+from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from godwit import exception
 from godwit.db import models
@@ -15,17 +17,22 @@ from godwit.db.session import reader, writer
 
 
 def instance_create(values, metadata=None):
+    """The new instance, with its details (metadata, no faults yet) loaded."""
     with writer() as session:
         instance = models.Instance(**values)
         instance.metadata_items = [models.InstanceMetadata(key=k, value=v)
                                    for k, v in (metadata or {}).items()]
         session.add(instance)
         session.flush()
+        set_committed_value(instance, "faults", [])
         return instance
 
 
-def _instance_query(project_id=None, include_deleted=False):
+def _instance_query(project_id=None, include_deleted=False, details=False):
     query = select(models.Instance)
+    if details:
+        query = query.options(selectinload(models.Instance.metadata_items),
+                              selectinload(models.Instance.faults))
     if project_id is not None:
         query = query.where(models.Instance.project_id == project_id)
     if not include_deleted:
@@ -33,20 +40,23 @@ def _instance_query(project_id=None, include_deleted=False):
     return query
 
 
-def instance_get(uuid, project_id=None):
-    """The live instance, or InstanceNotFound; ``project_id`` limits it to that project."""
+def instance_get(uuid, project_id=None, details=False):
+    """The live instance, or InstanceNotFound; ``project_id`` limits it to that project.
+
+    ``details`` also loads its metadata and faults (what the API shows).
+    """
     with reader() as session:
-        instance = session.scalars(_instance_query(project_id).where(
+        instance = session.scalars(_instance_query(project_id, details=details).where(
             models.Instance.uuid == uuid)).first()
     if instance is None:
         raise exception.InstanceNotFound(instance_id=uuid)
     return instance
 
 
-def instance_list(project_id=None, filters=None, limit=None, marker=None):
+def instance_list(project_id=None, filters=None, limit=None, marker=None, details=False):
     """Live instances, newest first, paged by ``marker`` (the last uuid seen)."""
     filters = filters or {}
-    query = _instance_query(project_id)
+    query = _instance_query(project_id, details=details)
     for column in ("host", "vm_state", "display_name", "flavorid", "image_ref", "user_id"):
         if filters.get(column) is not None:
             query = query.where(getattr(models.Instance, column) == filters[column])

@@ -219,10 +219,11 @@ class Instance(Base, Timestamps):
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
 
+    # Loaded only where asked for (db.api ``details=True``): the workers never need them.
     metadata_items: Mapped[list["InstanceMetadata"]] = relationship(
-        lazy="selectin", cascade="all, delete-orphan")
+        lazy="raise", cascade="all, delete-orphan")
     faults: Mapped[list["InstanceFault"]] = relationship(
-        lazy="selectin", order_by="InstanceFault.id.desc()", cascade="all, delete-orphan")
+        lazy="raise", order_by="InstanceFault.id.desc()", cascade="all, delete-orphan")
 
 
 class InstanceMetadata(Base):

@@ -26,7 +26,7 @@ def test_create_records_schedules_and_casts(api, compute_rpc, scheduler_rpc):
     assert server["links"][0] == {"rel": "self",
                                   "href": f"http://localhost/v2.1/servers/{server['id']}"}
     assert server["links"][1]["href"] == f"http://localhost/servers/{server['id']}"
-    instance = db.instance_get(server["id"])
+    instance = db.instance_get(server["id"], details=True)
     assert (instance.display_name, instance.project_id, instance.user_id, instance.flavorid,
             instance.image_ref, instance.networks, instance.description) == \
         ("vm", PROJECT, "u-member", "1", IMAGE, "none", "d")

@@ -73,7 +73,7 @@ def test_full_host_without_alternates_is_an_error_with_a_fault(manager):
     manager.build_and_run_instance(_ctx(), _instance(memory_mb=2048).uuid, [])
     big = _instance(memory_mb=2048)
     manager.build_and_run_instance(_ctx(), big.uuid, [])
-    failed = db.instance_get(big.uuid)
+    failed = db.instance_get(big.uuid, details=True)
     assert failed.vm_state == states.ERROR and failed.host is None
     assert "No valid host" in failed.faults[0].message
 
