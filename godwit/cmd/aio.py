@@ -47,8 +47,16 @@ def banner(aio):
     ])
 
 
+def set_defaults():
+    """Fewer threads than separate services use: every thread of the all-in-one shares one
+    interpreter lock, and past a few threads per pool they only take turns."""
+    CONF.set_default("threads", 8, group="api")
+    CONF.set_default("executor_thread_pool_size", 8)
+
+
 def main():
     common.prepare(extra_cli_opts=cli_opts)
+    set_defaults()
     from godwit.aio import AllInOne
     aio = AllInOne(CONF.hosts, CONF.port)
     service.run(aio.build(), started=lambda: print(banner(aio), flush=True))

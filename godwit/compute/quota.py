@@ -8,6 +8,8 @@ def check_instances(project_id, flavor, count, metadata):
     if CONF.quota.metadata_items >= 0 and len(metadata or {}) > CONF.quota.metadata_items:
         raise exception.QuotaExceeded(resource="metadata_items", requested=len(metadata),
                                       used=0, allowed=CONF.quota.metadata_items)
+    if all(getattr(CONF.quota, resource) < 0 for resource in ("instances", "cores", "ram")):
+        return
     used_instances, used_cores, used_ram = db.instance_count(project_id)
     for resource, used, each in (("instances", used_instances, 1),
                                  ("cores", used_cores, flavor.vcpus),

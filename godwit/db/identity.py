@@ -129,13 +129,16 @@ def token_create(id_hash, user_id, project_id, roles, audit_id, issued_at, expir
 
 
 def token_lookup(id_hash, now):
-    """``(token, user, project)`` for a live token, else None. One primary-key query.
+    """A live token's row, else None: one primary-key query, run on every API request.
 
-    A token dies with its expiry, its user being disabled, or its project being disabled;
-    ``project`` is None for an unscoped token.
+    Columns: roles, audit_id, issued_at, expires_at, user_id, user_name, project_id,
+    project_name (both None for an unscoped token). A token dies with its expiry, its
+    user being disabled, or its project being disabled.
     """
     token, user, project = models.Token, models.User, models.Project
-    query = (select(token, user, project)
+    query = (select(token.roles, token.audit_id, token.issued_at, token.expires_at,
+                    user.id.label("user_id"), user.name.label("user_name"),
+                    project.id.label("project_id"), project.name.label("project_name"))
              .join(user, user.id == token.user_id)
              .outerjoin(project, project.id == token.project_id)
              .where(token.id_hash == id_hash, token.expires_at > now,

@@ -51,8 +51,10 @@ def _use_explicit_sqlite_transactions(engine):
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        immediate = conn.get_execution_options().get("godwit_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        # Readers run each statement in its own implicit transaction (WAL gives each a
+        # consistent snapshot); only writers need an explicit one.
+        if conn.get_execution_options().get("godwit_write", False):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def get_engine():

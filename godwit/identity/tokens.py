@@ -57,12 +57,9 @@ def lookup(token):
     row = db.token_lookup(_hash(token), models.utcnow()) if token else None
     if row is None:
         raise exception.NotAuthenticated("The token is missing, invalid or expired.")
-    tok, user, project = row
-    return TokenInfo(user_id=user.id, user_name=user.name,
-                     project_id=project.id if project else None,
-                     project_name=project.name if project else None,
-                     roles=tuple(tok.roles), audit_id=tok.audit_id,
-                     issued_at=tok.issued_at, expires_at=tok.expires_at)
+    return TokenInfo(user_id=row.user_id, user_name=row.user_name, project_id=row.project_id,
+                     project_name=row.project_name, roles=tuple(row.roles),
+                     audit_id=row.audit_id, issued_at=row.issued_at, expires_at=row.expires_at)
 
 
 def to_context(info, request_id=None):
