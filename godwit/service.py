@@ -86,8 +86,9 @@ class WSGIService:
 
     def __init__(self, app, host, port, threads):
         try:
-            self.server = waitress.server.create_server(app, host=host, port=port,
-                                                        threads=threads, ident="godwit")
+            self.server = waitress.server.create_server(
+                app, host=host, port=port, threads=threads, ident="godwit",
+                connection_limit=CONF.api.connection_limit)
         except OSError as err:
             raise SystemExit(f"Cannot listen on {host}:{port}: {err.strerror}") from None
         self.thread = threading.Thread(target=self.server.run, name="wsgi", daemon=True)

@@ -12,7 +12,7 @@ def prepare(argv=None, extra_cli_opts=()):
     rpc.set_defaults()
     logging.register_options(CONF)
     logging.set_defaults(default_log_levels=logging.get_default_log_levels() + [
-        "kombu.connection=ERROR", "waitress=WARN", "alembic=WARN"])
+        "kombu.connection=ERROR", "waitress=WARN", "waitress.queue=ERROR", "alembic=WARN"])
     CONF.register_cli_opts(list(extra_cli_opts))
     CONF(sys.argv[1:] if argv is None else argv, project="godwit")
     logging.setup(CONF, "godwit")

@@ -6,6 +6,8 @@ opts = [
     cfg.HostAddressOpt("bind_host", default="127.0.0.1", help="Address the API listens on."),
     cfg.PortOpt("bind_port", default=8774, help="Port the API listens on."),
     cfg.IntOpt("threads", default=32, min=1, help="WSGI worker threads."),
+    cfg.IntOpt("connection_limit", default=1000, min=1,
+               help="Open client connections the API accepts; past it new ones wait."),
     cfg.StrOpt("public_endpoint",
                help="Base URL clients use to reach the API (as listed in the service catalog). "
                     "Unset: http://<bind_host>:<bind_port>."),

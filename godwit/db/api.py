@@ -4,8 +4,9 @@ Every state change an operation depends on is a compare-and-swap (``UPDATE ... W
 whose row count says whether this caller won.
 """
 import datetime
+import functools
 
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -40,14 +41,22 @@ def _instance_query(project_id=None, include_deleted=False, details=False):
     return query
 
 
+@functools.cache
+def _instance_by_uuid(scoped, details):
+    """Built once per shape: building a statement costs more than running it here."""
+    project = bindparam("project_id") if scoped else None
+    return _instance_query(project, details=details).where(
+        models.Instance.uuid == bindparam("uuid"))
+
+
 def instance_get(uuid, project_id=None, details=False):
     """The live instance, or InstanceNotFound; ``project_id`` limits it to that project.
 
     ``details`` also loads its metadata and faults (what the API shows).
     """
+    statement = _instance_by_uuid(project_id is not None, details)
     with reader() as session:
-        instance = session.scalars(_instance_query(project_id, details=details).where(
-            models.Instance.uuid == uuid)).first()
+        instance = session.scalars(statement, {"uuid": uuid, "project_id": project_id}).first()
     if instance is None:
         raise exception.InstanceNotFound(instance_id=uuid)
     return instance
@@ -150,10 +159,12 @@ def flavor_create(values):
         return flavor
 
 
+_FLAVOR_BY_ID = select(models.Flavor).where(models.Flavor.flavorid == bindparam("flavorid"))
+
+
 def flavor_get(flavorid):
     with reader() as session:
-        flavor = session.scalars(select(models.Flavor).where(
-            models.Flavor.flavorid == flavorid)).first()
+        flavor = session.scalars(_FLAVOR_BY_ID, {"flavorid": flavorid}).first()
     if flavor is None:
         raise exception.FlavorNotFound(flavor_id=flavorid)
     return flavor
@@ -195,10 +206,17 @@ def _visible_images(project_id):
     return select(models.Image).where(visible)
 
 
+@functools.cache
+def _image_by_uuid(all_projects, scoped):
+    query = select(models.Image) if all_projects else \
+        _visible_images(bindparam("project_id") if scoped else None)
+    return query.where(models.Image.uuid == bindparam("uuid"))
+
+
 def image_get(uuid, project_id=None, all_projects=False):
-    query = select(models.Image) if all_projects else _visible_images(project_id)
+    statement = _image_by_uuid(all_projects, project_id is not None)
     with reader() as session:
-        image = session.scalars(query.where(models.Image.uuid == uuid)).first()
+        image = session.scalars(statement, {"uuid": uuid, "project_id": project_id}).first()
     if image is None:
         raise exception.ImageNotFound(image_id=uuid)
     return image

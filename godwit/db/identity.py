@@ -1,5 +1,5 @@
 """Queries for the identity tables: projects, users, role assignments and tokens."""
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.exc import IntegrityError
 
 from godwit import exception
@@ -128,6 +128,21 @@ def token_create(id_hash, user_id, project_id, roles, audit_id, issued_at, expir
                                  expires_at=expires_at))
 
 
+def _live_token_query():
+    token, user, project = models.Token, models.User, models.Project
+    return (select(token.roles, token.audit_id, token.issued_at, token.expires_at,
+                   user.id.label("user_id"), user.name.label("user_name"),
+                   project.id.label("project_id"), project.name.label("project_name"))
+            .join(user, user.id == token.user_id)
+            .outerjoin(project, project.id == token.project_id)
+            .where(token.id_hash == bindparam("id_hash"), token.expires_at > bindparam("now"),
+                   user.enabled.is_(True))
+            .where((token.project_id.is_(None)) | project.enabled.is_(True)))
+
+
+_LIVE_TOKEN = _live_token_query()
+
+
 def token_lookup(id_hash, now):
     """A live token's row, else None: one primary-key query, run on every API request.
 
@@ -135,17 +150,8 @@ def token_lookup(id_hash, now):
     project_name (both None for an unscoped token). A token dies with its expiry, its
     user being disabled, or its project being disabled.
     """
-    token, user, project = models.Token, models.User, models.Project
-    query = (select(token.roles, token.audit_id, token.issued_at, token.expires_at,
-                    user.id.label("user_id"), user.name.label("user_name"),
-                    project.id.label("project_id"), project.name.label("project_name"))
-             .join(user, user.id == token.user_id)
-             .outerjoin(project, project.id == token.project_id)
-             .where(token.id_hash == id_hash, token.expires_at > now,
-                    user.enabled.is_(True))
-             .where((token.project_id.is_(None)) | project.enabled.is_(True)))
     with reader() as session:
-        return session.execute(query).first()
+        return session.execute(_LIVE_TOKEN, {"id_hash": id_hash, "now": now}).first()
 
 
 def token_delete(id_hash):
