@@ -5,7 +5,7 @@ import pytest
 
 warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
 
-from godwit import rpc  # noqa: E402
+from godwit import policy, rpc  # noqa: E402
 from godwit.conf import CONF  # noqa: E402
 from godwit.db import migration, session  # noqa: E402
 from tests import services  # noqa: E402
@@ -48,3 +48,19 @@ def any_db(request, tmp_path):
     forget_database()
     if drop:
         drop()
+
+
+@pytest.fixture(autouse=True)
+def fast_hashing():
+    """The fewest PBKDF2 rounds allowed: tests check behaviour, not cost."""
+    CONF.set_override("password_hash_rounds", 1000, group="identity")
+    yield
+    CONF.clear_override("password_hash_rounds", group="identity")
+
+
+@pytest.fixture(autouse=True)
+def fresh_policy():
+    """Every test starts from the default policy rules."""
+    policy.reset()
+    yield
+    policy.reset()

@@ -5,20 +5,12 @@ uses ``cfg.CONF`` everywhere instead of private ``ConfigOpts`` instances.
 """
 from oslo_config import cfg
 
-from godwit.conf import (
-    api,
-    compute,
-    coordination,
-    database,
-    identity,
-    quota,
-    scheduler,
-    service,
-    upgrade_levels,
-)
+from godwit.conf import api, compute, database, identity, quota, scheduler, service, upgrade_levels
 
 CONF = cfg.CONF
 
-for _module in (api, compute, coordination, database, identity, quota, scheduler, service,
-                upgrade_levels):
+# In the order the sample config file lists them.
+MODULES = (service, api, compute, database, identity, quota, scheduler, upgrade_levels)
+
+for _module in MODULES:
     _module.register_opts(CONF)

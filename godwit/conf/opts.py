@@ -1,20 +1,9 @@
 """Entry point for oslo-config-generator (``oslo.config.opts = godwit``)."""
-from godwit.conf import (
-    api,
-    compute,
-    coordination,
-    database,
-    identity,
-    quota,
-    scheduler,
-    service,
-    upgrade_levels,
-)
+from godwit.conf import MODULES
 
 
 def list_opts():
     result = {}
-    for module in (service, api, compute, coordination, database, identity, quota, scheduler,
-                   upgrade_levels):
+    for module in MODULES:
         result.update(module.list_opts())
     return list(result.items())

@@ -2,6 +2,7 @@
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+from godwit.conf import CONF
 from godwit.db import api as db
 
 
@@ -72,7 +73,13 @@ def _room_for(flavor):
 
 
 def test_concurrent_boots_fill_hosts_without_oversubscribing(cloud):
-    """m1.xlarge (16 GiB) on hosts of 128 GiB x 1.5: about 12 fit per host."""
+    """m1.xlarge (16 GiB) on hosts of 128 GiB x 1.5: about 12 fit per host.
+
+    The claims decide: no host ever holds more than it has. The scheduler's cached view
+    lags the claims by up to ``cache_refresh_interval``, so near the edge it may turn
+    away a few boots that would still have fitted; those fail with "No valid host".
+    """
+    time.sleep(CONF.scheduler.cache_refresh_interval + 0.5)  # the view includes every test
     admin = cloud.admin()
     room = _room_for(db.flavor_get("5"))
     assert room >= 30
@@ -83,10 +90,11 @@ def test_concurrent_boots_fill_hosts_without_oversubscribing(cloud):
     statuses = [_settled_status(admin, i) for i in ids]
     for host in db.host_list():
         assert host.memory_mb_used <= host.memory_mb * host.ram_allocation_ratio
-    assert statuses.count("ACTIVE") == room
+    assert room - 3 <= statuses.count("ACTIVE") <= room
     servers = [admin.get(f"/v2.1/servers/{i}").json()["server"] for i in ids]
     faults = [s["fault"]["message"] for s in servers if s["status"] == "ERROR"]
-    assert len(faults) == 4 and all("No valid host" in message for message in faults)
+    assert len(faults) == len(ids) - statuses.count("ACTIVE")
+    assert all("No valid host" in message for message in faults)
     for server_id in ids:
         admin.delete(f"/v2.1/servers/{server_id}")
     for server_id in ids:

@@ -10,7 +10,7 @@ import pytest
 import webob
 
 from godwit import context as godwit_context
-from godwit import exception, policy
+from godwit import exception
 from godwit.api import wsgi
 from godwit.api.image import create_app as create_image_app
 from godwit.api.openstack import versions
@@ -60,12 +60,6 @@ class FakeSchedulerRPC:
             raise exception.NoValidHost(reason="")
         return [list(self.hosts) for _ in instance_uuids]
 
-
-@pytest.fixture(autouse=True)
-def fresh_policy():
-    policy.reset()
-    yield
-    policy.reset()
 
 
 @pytest.fixture

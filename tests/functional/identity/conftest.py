@@ -7,9 +7,7 @@ import json
 import pytest
 import webob
 
-from godwit import policy
 from godwit.api.identity import create_app
-from godwit.conf import CONF
 from godwit.db import identity as db
 from godwit.identity import bootstrap, passwords
 
@@ -17,18 +15,6 @@ PASSWORD = "pw"
 BASE_URL = "http://localhost/identity"
 
 
-@pytest.fixture(autouse=True)
-def fast_hashing():
-    CONF.set_override("password_hash_rounds", 1000, group="identity")
-    yield
-    CONF.clear_override("password_hash_rounds", group="identity")
-
-
-@pytest.fixture(autouse=True)
-def fresh_policy():
-    policy.reset()
-    yield
-    policy.reset()
 
 
 @pytest.fixture
