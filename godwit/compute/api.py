@@ -57,9 +57,10 @@ class API:
             raise exception.Invalid(reason=f"Image {image_ref} is not active.")
         self._check_image_fits(image, flavor)
         quota.check_instances(context.project_id, flavor, count, metadata)
-        instances = [db.instance_create(self._instance_values(
-            context, name, flavor, image, networks, description, availability_zone, key_name),
-            metadata) for _ in range(count)]
+        common = self._instance_values(context, flavor, image, networks, description,
+                                       availability_zone, key_name)
+        instances = [db.instance_create(dict(common, display_name=display_name), metadata)
+                     for display_name in _names(name, count)]
         self._schedule_and_build(context, instances, flavor, image)
         return instances
 
@@ -73,9 +74,10 @@ class API:
                                            f"image (needs {image.min_disk} GiB).")
 
     @staticmethod
-    def _instance_values(context, name, flavor, image, networks, description, zone, key_name):
+    def _instance_values(context, flavor, image, networks, description, zone, key_name):
+        """What every instance of one request shares, its reservation id included."""
         return dict(
-            display_name=name, description=description, project_id=context.project_id,
+            description=description, project_id=context.project_id,
             user_id=context.user_id, flavorid=flavor.flavorid, flavor_name=flavor.name,
             flavor_extra_specs=dict(flavor.extra_specs or {}), image_ref=image.uuid,
             vcpus=flavor.vcpus, memory_mb=flavor.memory_mb, root_gb=flavor.root_gb,
@@ -149,6 +151,11 @@ class API:
             self.compute_rpcapi.terminate_instance(context, instance.host, instance.uuid)
         else:
             _delete_locally(instance)
+
+
+def _names(name, count):
+    """One server keeps its name; several are ``name-1`` ... ``name-N``, as in Nova."""
+    return [name] if count == 1 else [f"{name}-{index}" for index in range(1, count + 1)]
 
 
 def _host_is_up(host):

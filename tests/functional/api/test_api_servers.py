@@ -40,6 +40,9 @@ def test_create_many_and_return_reservation_id(api, compute_rpc):
     assert resp.status_int == 202
     assert resp.json["reservation_id"].startswith("r-")
     assert len(compute_rpc.casts) == 3
+    created = [db.instance_get(cast[2]) for cast in compute_rpc.casts]
+    assert sorted(i.display_name for i in created) == ["vm-1", "vm-2", "vm-3"]
+    assert {i.reservation_id for i in created} == {resp.json["reservation_id"]}
 
 
 def test_create_makes_as_many_as_quota_allows_down_to_min_count(api, compute_rpc):
