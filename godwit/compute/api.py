@@ -137,16 +137,25 @@ class API:
     # --- delete ----------------------------------------------------------------------------
 
     def delete(self, context, instance_uuid):
-        """Deletes on the owning host, or right here when no live host owns the instance."""
-        instance = self.get(context, instance_uuid)
-        if instance.locked and not context.can_see_all_projects():
-            raise exception.Conflict(f"Instance {instance_uuid} is locked")
-        if instance.task_state == states.DELETING:
-            return
-        if not db.instance_update(instance.uuid, {"task_state": states.DELETING},
-                                  expected={"host": instance.host}):
-            raise exception.InstanceInvalidState(action="delete", instance_uuid=instance.uuid,
-                                                 attr="task_state", state=states.DELETING)
+        """Deletes on the owning host, or right here when no live host owns the instance.
+
+        Allowed in any state. The instance is marked ``deleting`` on the condition that its
+        host is still the one read, so a build claiming it at the same moment is noticed
+        (and the delete retried against the new host).
+        """
+        for _ in range(3):
+            instance = self.get(context, instance_uuid)
+            if instance.locked and not context.can_see_all_projects():
+                raise exception.Conflict(f"Instance {instance_uuid} is locked")
+            if instance.task_state == states.DELETING:
+                return
+            if db.instance_update(instance.uuid, {"task_state": states.DELETING},
+                                  expected={"host": instance.host,
+                                            "task_state": instance.task_state}):
+                break
+        else:
+            raise exception.Conflict(f"Instance {instance_uuid} changed while it was being "
+                                     "deleted; try again.")
         if instance.host and _host_is_up(instance.host):
             self.compute_rpcapi.terminate_instance(context, instance.host, instance.uuid)
         else:

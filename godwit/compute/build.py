@@ -27,14 +27,14 @@ def claim(host, instance):
     """
     try:
         with writer() as session:
-            if not db.host_claim(session, host, *resource_tracker.needs(instance)):
-                raise _NoRoom()
             if not db.instance_update(instance.uuid,
                                       {"host": host, "node": host,
                                        "task_state": states.SPAWNING},
                                       expected={"host": None, "task_state": states.SCHEDULING},
                                       session=session):
                 return None
+            if not db.host_claim(session, host, *resource_tracker.needs(instance)):
+                raise _NoRoom()  # rolls the instance update back
     except _NoRoom:
         return False
     return True

@@ -136,3 +136,19 @@ def test_lost_builds_go_to_error(sqlite_db):
     assert build.fail_lost_builds(300) == 1
     assert db.instance_get(lost.uuid).vm_state == states.ERROR
     assert db.instance_get(fresh.uuid).vm_state == states.BUILDING
+
+
+def test_a_build_of_a_server_deleted_meanwhile_claims_nothing(manager):
+    instance = _instance()
+    with writer() as session:
+        db.instance_mark_deleted(instance.uuid, session)
+    manager.build_and_run_instance(_ctx(), instance.uuid, [])
+    assert db.host_get("hv1").memory_mb_used == 0
+    assert manager.driver.list_instances() == []
+
+
+def test_a_build_whose_instance_was_taken_by_another_host_claims_nothing(manager):
+    instance = _instance()
+    db.instance_update(instance.uuid, {"host": "hv9", "task_state": states.SPAWNING})
+    manager.build_and_run_instance(_ctx(), instance.uuid, [])
+    assert db.host_get("hv1").memory_mb_used == 0
