@@ -333,16 +333,26 @@ def service_get(uuid):
     return service
 
 
-def service_update(uuid, values):
+def _update_one(model, where, values, not_found):
+    """Sets ``values`` on the one row matching ``where``; raises ``not_found`` if none."""
     with writer() as session:
-        service = session.scalars(select(models.Service).where(
-            models.Service.uuid == uuid)).first()
-        if service is None:
-            raise exception.ServiceNotFound(service_id=uuid)
+        row = session.scalars(select(model).where(where)).first()
+        if row is None:
+            raise not_found
         for key, value in values.items():
-            setattr(service, key, value)
+            setattr(row, key, value)
         session.flush()
-        return service
+        return row
+
+
+def service_update(uuid, values):
+    return _update_one(models.Service, models.Service.uuid == uuid, values,
+                       exception.ServiceNotFound(service_id=uuid))
+
+
+def flavor_update(flavorid, values):
+    return _update_one(models.Flavor, models.Flavor.flavorid == flavorid, values,
+                       exception.FlavorNotFound(flavor_id=flavorid))
 
 
 def service_is_up(service, down_time):

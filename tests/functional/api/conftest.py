@@ -19,6 +19,7 @@ from godwit.compute import api as compute_api_module
 from godwit.compute import states
 from godwit.db import api as db
 from godwit.db import models
+from godwit.db.session import writer
 
 PROJECT = "1f0e3a0c6d2b4c0b9d2e6f1a2b3c4d5e"
 OTHER_PROJECT = "9a8b7c6d5e4f40318a2b1c0d9e8f7a6b"
@@ -100,6 +101,21 @@ def add_host(name, version="8.2.1", binary="godwit-compute"):
     db.host_register(name, dict(hypervisor_type="xen", hypervisor_version=version, vcpus=8,
                                 memory_mb=16384, disk_gb=500, address="10.0.0.1"))
     return db.service_register(name, binary, "compute")
+
+
+def add_cluster(name="pool-1", zone_name="zone-a"):
+    """An enabled zone with one pod and one cluster; returns the cluster's id."""
+    with writer() as session:
+        zone = models.Zone(name=zone_name, allocation_state="Enabled")
+        session.add(zone)
+        session.flush()
+        pod = models.Pod(name="pod", zone_id=zone.id)
+        session.add(pod)
+        session.flush()
+        cluster = models.Cluster(name=name, pod_id=pod.id, hypervisor_type="xen")
+        session.add(cluster)
+        session.flush()
+        return cluster.id
 
 
 def add_instance(project=PROJECT, name="vm", host="host1", vm_state=states.ACTIVE,

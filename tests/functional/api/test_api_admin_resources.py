@@ -3,8 +3,7 @@ import pytest
 
 from godwit.db import api as db
 from godwit.db import models
-from godwit.db.session import writer
-from tests.functional.api.conftest import PROJECT, add_host, add_instance
+from tests.functional.api.conftest import PROJECT, add_cluster, add_host, add_instance
 
 # --- hypervisors -------------------------------------------------------------------------------
 
@@ -131,22 +130,8 @@ def test_service_actions_before_2_53(api, action, body, expected):
 # --- availability zones, aggregates, limits ----------------------------------------------------
 
 
-def _zone_with_cluster():
-    with writer() as session:
-        zone = models.Zone(name="zone-a", allocation_state="Enabled")
-        session.add(zone)
-        session.flush()
-        pod = models.Pod(name="pod", zone_id=zone.id)
-        session.add(pod)
-        session.flush()
-        cluster = models.Cluster(name="pool-1", pod_id=pod.id, hypervisor_type="xen")
-        session.add(cluster)
-        session.flush()
-        return cluster.id
-
-
 def test_availability_zones(api):
-    db.host_register("host2", {"hypervisor_type": "xen", "cluster_id": _zone_with_cluster()})
+    db.host_register("host2", {"hypervisor_type": "xen", "cluster_id": add_cluster()})
     db.service_register("host2", "godwit-compute", "compute")
     add_host("controller", binary="godwit-scheduler")
     zones = api.get("/os-availability-zone", user="reader").json["availabilityZoneInfo"]
@@ -164,7 +149,7 @@ def test_availability_zones(api):
 
 
 def test_aggregates_are_clusters(api):
-    cluster_id = _zone_with_cluster()
+    cluster_id = add_cluster()
     db.host_register("host1", {"cluster_id": cluster_id})
     aggregates = api.get("/os-aggregates", user="admin", version="2.41").json["aggregates"]
     assert len(aggregates) == 1

@@ -9,6 +9,7 @@ from tests.functional.api.conftest import (
     IMAGE,
     OTHER_PROJECT,
     PROJECT,
+    add_cluster,
     add_host,
     add_instance,
     server_body,
@@ -330,19 +331,7 @@ def test_readers_may_look_but_not_act(api, compute_rpc):
 
 
 def test_a_server_on_a_host_in_a_zone_reports_that_zone(api):
-    from godwit.db import models
-    from godwit.db.session import writer
-    with writer() as session:
-        zone = models.Zone(name="zone-a", allocation_state="Enabled")
-        session.add(zone)
-        session.flush()
-        pod = models.Pod(name="pod", zone_id=zone.id)
-        session.add(pod)
-        session.flush()
-        cluster = models.Cluster(name="pool", pod_id=pod.id, hypervisor_type="xen")
-        session.add(cluster)
-        session.flush()
-        cluster_id = cluster.id
+    cluster_id = add_cluster("pool")
     add_host("host9")
     db.host_register("host9", {"cluster_id": cluster_id})
     instance = add_instance(host="host9")

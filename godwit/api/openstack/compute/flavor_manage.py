@@ -1,9 +1,7 @@
 """Admin-only flavor changes: create (200), delete (202) and, from 2.55, description update."""
 import uuid
 
-from sqlalchemy import select
-
-from godwit import exception, policy
+from godwit import policy
 from godwit.api import validation
 from godwit.api.openstack import common
 from godwit.api.openstack import microversion as mv
@@ -11,8 +9,6 @@ from godwit.api.openstack.compute.schemas import flavors as schemas
 from godwit.api.openstack.compute.views import flavors as views
 from godwit.api.wsgi import response
 from godwit.db import api as db
-from godwit.db import models
-from godwit.db.session import writer
 
 
 class FlavorManageController:
@@ -38,21 +34,11 @@ class FlavorManageController:
     @validation.schema(schemas.UPDATE_V255, "2.55")
     def update(self, req, id, body):
         policy.authorize(req.context, "os_compute_api:os-flavor-manage:update")
-        return {"flavor": views.detail(req, _set_description(id, body["flavor"]["description"]))}
+        flavor = db.flavor_update(id, {"description": body["flavor"]["description"]})
+        return {"flavor": views.detail(req, flavor)}
 
     @response(202)
     def delete(self, req, id):
         policy.authorize(req.context, "os_compute_api:os-flavor-manage:delete")
         db.flavor_delete(id)
 
-
-def _set_description(flavorid, description):
-    """The one flavor update Nova allows. (Belongs in godwit.db.api as flavor_update.)"""
-    with writer() as session:
-        flavor = session.scalars(select(models.Flavor).where(
-            models.Flavor.flavorid == flavorid)).first()
-        if flavor is None:
-            raise exception.FlavorNotFound(flavor_id=flavorid)
-        flavor.description = description
-        session.flush()
-        return flavor
