@@ -4,12 +4,8 @@ from oslo_context import context
 
 class RequestContext(context.RequestContext):
 
-    @property
-    def is_admin_role(self):
-        return "admin" in self.roles
-
     def can_see_all_projects(self):
-        return self.is_admin_role
+        return "admin" in self.roles
 
     @classmethod
     def from_dict(cls, values):

@@ -93,10 +93,5 @@ class DuplicateEntry(Conflict):
     msg_fmt = "%(what)s %(name)s already exists."
 
 
-class ComputeResourcesUnavailable(GodwitException):
-    """A compute host could not claim what an instance needs (never leaves the workers)."""
-    msg_fmt = "Insufficient compute resources: %(reason)s."
-
-
 class NoValidHost(GodwitException):
     msg_fmt = "No valid host was found. %(reason)s"

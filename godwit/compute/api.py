@@ -4,18 +4,13 @@ Each method does its checks first and changes nothing when one fails; state chan
 compare-and-swap updates, so two racing requests cannot both start an action (the loser
 gets a 409).
 """
-from oslo_log import log as logging
-
 from godwit import exception
-from godwit.compute import build, quota, resource_tracker, states
+from godwit.compute import build, quota, states, terminate
 from godwit.compute.rpcapi import ComputeAPI
 from godwit.conf import CONF
 from godwit.db import api as db
 from godwit.db import models
-from godwit.db.session import writer
 from godwit.scheduler.rpcapi import SchedulerAPI
-
-LOG = logging.getLogger(__name__)
 
 
 class API:
@@ -159,7 +154,7 @@ class API:
         if instance.host and _host_is_up(instance.host):
             self.compute_rpcapi.terminate_instance(context, instance.host, instance.uuid)
         else:
-            _delete_locally(instance)
+            terminate.forget(instance)
 
 
 def _names(name, count):
@@ -170,15 +165,4 @@ def _names(name, count):
 def _host_is_up(host):
     services = db.service_list(host=host, binary="godwit-compute")
     return bool(services) and db.service_is_up(services[0], CONF.service_down_time)
-
-
-def _delete_locally(instance):
-    """For an instance no running compute service can delete (never built, or host down).
-
-    If a host comes back with the VM, its reconciler destroys what the database says is gone.
-    """
-    with writer() as session:
-        if db.instance_mark_deleted(instance.uuid, session) and instance.host:
-            db.host_release(session, instance.host, *resource_tracker.needs(instance))
-    LOG.info("Deleted instance %s without a compute host", instance.uuid)
 

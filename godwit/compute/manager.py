@@ -7,14 +7,11 @@ import threading
 import weakref
 
 import oslo_messaging as messaging
-from oslo_log import log as logging
 
 from godwit.compute import build, power, reconcile, resource_tracker, states, terminate
 from godwit.compute.rpcapi import ComputeAPI
 from godwit.conf import CONF
 from godwit.virt import driver as virt_driver
-
-LOG = logging.getLogger(__name__)
 
 
 class ComputeManager:
@@ -42,15 +39,13 @@ class ComputeManager:
             return func(*args)
 
     def try_with_instance_lock(self, instance_uuid, func, *args):
-        """Runs ``func`` unless another operation holds the instance; True if it ran."""
+        """Runs ``func`` unless another operation holds the instance (then skips it)."""
         lock = self._lock_for(instance_uuid)
-        if not lock.acquire(blocking=False):
-            return False
-        try:
-            func(*args)
-            return True
-        finally:
-            lock.release()
+        if lock.acquire(blocking=False):
+            try:
+                func(*args)
+            finally:
+                lock.release()
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -82,5 +77,4 @@ class ComputeManager:
         self.with_instance_lock(instance_uuid, power.run, self.driver, instance_uuid, task)
 
     def terminate_instance(self, context, instance_uuid):
-        self.with_instance_lock(instance_uuid, terminate.terminate, self.driver, self.host,
-                                instance_uuid)
+        self.with_instance_lock(instance_uuid, terminate.terminate, self.driver, instance_uuid)

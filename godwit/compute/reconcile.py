@@ -22,7 +22,7 @@ def recover_instance(manager, instance):
     """Brings one instance of this host out of an interrupted task."""
     task = instance.task_state
     if task == states.DELETING:
-        terminate.terminate(manager.driver, manager.host, instance.uuid)
+        terminate.terminate(manager.driver, instance.uuid)
     elif task == states.SPAWNING:
         _recover_spawn(manager, instance)
     elif task is not None:

@@ -361,27 +361,3 @@ def service_is_up(service, down_time):
         return False
     age = models.utcnow() - service.last_seen_up
     return age <= datetime.timedelta(seconds=down_time)
-
-# --- hypervisor capabilities ---------------------------------------------------------------
-
-DEFAULT_CAPABILITIES = {"max_guests_limit": 50, "security_group_enabled": True,
-                        "max_data_volumes_limit": 6, "storage_motion_supported": False}
-
-
-def hypervisor_capabilities_get(hypervisor_type, hypervisor_version):
-    """Limits for a hypervisor as a dict.
-
-    Lookup order: the row for exactly this type and version; else the first row (lowest
-    id) of this type; else ``DEFAULT_CAPABILITIES``.
-    """
-    cap = models.HypervisorCapability
-    with reader() as session:
-        row = session.scalars(select(cap).where(
-            cap.hypervisor_type == hypervisor_type,
-            cap.hypervisor_version == hypervisor_version)).first()
-        if row is None:
-            row = session.scalars(select(cap).where(cap.hypervisor_type == hypervisor_type)
-                                  .order_by(cap.id)).first()
-    if row is None:
-        return dict(DEFAULT_CAPABILITIES)
-    return {key: getattr(row, key) for key in DEFAULT_CAPABILITIES}

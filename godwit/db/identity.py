@@ -90,13 +90,6 @@ def user_get_by_name(name):
     return user
 
 
-def user_set_password_hash(user_id, password_hash):
-    with writer() as session:
-        user = session.get(models.User, user_id)
-        if user is None:
-            raise exception.UserNotFound(user=user_id)
-        user.password_hash = password_hash
-
 # --- role assignments ------------------------------------------------------------------------
 
 

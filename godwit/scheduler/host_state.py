@@ -44,10 +44,6 @@ class HostStateCache:
             self._read_at = time.monotonic()
         return self._states
 
-    def invalidate(self):
-        with self.lock:
-            self._read_at = 0.0
-
 
 def _read_states():
     services = {s.host: s for s in db.service_list(binary="godwit-compute")}

@@ -296,6 +296,19 @@ def test_delete_casts_to_the_host(api, compute_rpc):
     assert db.instance_get(instance.uuid).task_state == states.DELETING
 
 
+@pytest.mark.parametrize("host", [None, "host-down"])
+def test_delete_without_a_live_host_happens_at_once(api, compute_rpc, host):
+    """A server that never got a host, or whose host is down, is deleted by the API."""
+    if host:
+        service = add_host(host)
+        db.service_update(service.uuid, {"forced_down": True})
+    instance = add_instance(host=host, vm_state=states.ERROR)
+    assert api.delete(f"/servers/{instance.uuid}").status_int == 204
+    assert compute_rpc.casts == []
+    assert api.get(f"/servers/{instance.uuid}").status_int == 404
+    assert db.instance_list(filters={"host": host}) == []
+
+
 @pytest.mark.parametrize("body, vm_state, cast, task_state", [
     ({"os-stop": None}, states.ACTIVE, "stop_instance", states.POWERING_OFF),
     ({"os-start": None}, states.STOPPED, "start_instance", states.POWERING_ON),
