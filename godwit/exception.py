@@ -27,6 +27,10 @@ class ValidationError(Invalid):
     msg_fmt = "Invalid input for field/attribute %(field)s. %(reason)s"
 
 
+class MarkerNotFound(Invalid):
+    msg_fmt = "Marker %(marker)s could not be found."
+
+
 class NotAuthenticated(GodwitException):
     code = 401
     msg_fmt = "The request you have made requires authentication."
@@ -83,6 +87,15 @@ class Conflict(GodwitException):
 class InstanceInvalidState(Conflict):
     msg_fmt = "Cannot '%(action)s' instance %(instance_uuid)s while it is in " \
               "%(attr)s %(state)s"
+
+
+class MigrationNotFound(NotFound):
+    msg_fmt = "Migration %(migration_id)s could not be found."
+
+
+class InvalidMigrationTransition(GodwitException):
+    """A bug, not bad input: code tried to move a migration along a path the table forbids."""
+    msg_fmt = "Migration status %(current)s may not be followed by %(new)s."
 
 
 class FlavorExists(Conflict):

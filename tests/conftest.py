@@ -59,6 +59,17 @@ def fast_hashing():
 
 
 @pytest.fixture(autouse=True)
+def fake_hypervisors(tmp_path):
+    """The fake driver's host directories live in the test's own directory.
+
+    A cloud built by a module-scoped fixture keeps the directory it was built with.
+    """
+    CONF.set_override("fake_instances_path", str(tmp_path / "hypervisors"), group="compute")
+    yield
+    CONF.clear_override("fake_instances_path", group="compute")
+
+
+@pytest.fixture(autouse=True)
 def fresh_policy():
     """Every test starts from the default policy rules."""
     policy.reset()

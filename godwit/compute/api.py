@@ -5,7 +5,8 @@ compare-and-swap updates, so two racing requests cannot both start an action (th
 gets a 409).
 """
 from godwit import exception
-from godwit.compute import build, quota, states, terminate
+from godwit.compute import build, flavors, quota, states, terminate
+from godwit.compute import migration as migrations
 from godwit.compute.rpcapi import ComputeAPI
 from godwit.conf import CONF
 from godwit.db import api as db
@@ -72,11 +73,9 @@ class API:
     def _instance_values(context, flavor, image, networks, description, zone, key_name):
         """What every instance of one request shares, its reservation id included."""
         return dict(
+            flavors.instance_values(flavors.from_flavor(flavor)),
             description=description, project_id=context.project_id,
-            user_id=context.user_id, flavorid=flavor.flavorid, flavor_name=flavor.name,
-            flavor_extra_specs=dict(flavor.extra_specs or {}), image_ref=image.uuid,
-            vcpus=flavor.vcpus, memory_mb=flavor.memory_mb, root_gb=flavor.root_gb,
-            ephemeral_gb=flavor.ephemeral_gb, swap=flavor.swap, networks=networks,
+            user_id=context.user_id, image_ref=image.uuid, networks=networks,
             availability_zone=zone, key_name=key_name, vm_state=states.BUILDING,
             task_state=states.SCHEDULING, power_state=states.NOSTATE,
             reservation_id="r-" + models.new_uuid()[:8])
@@ -112,7 +111,10 @@ class API:
         self.compute_rpcapi.reboot_instance(context, instance.host, instance.uuid, hard)
 
     def _begin(self, context, instance_uuid, action):
-        """Moves the instance into ``action``'s task state, or raises 409 saying why not."""
+        """Moves the instance into ``action``'s task state, or raises 409 saying why not.
+
+        The instance must stay on the host it was read on (the compare-and-swap says so).
+        """
         instance = self.get(context, instance_uuid)
         if instance.locked and not context.can_see_all_projects():
             raise exception.Conflict(f"Instance {instance_uuid} is locked")
@@ -120,13 +122,10 @@ class API:
             raise exception.InstanceInvalidState(action=action.name, instance_uuid=instance.uuid,
                                                  attr="vm_state", state=instance.vm_state)
         won = db.instance_update(instance.uuid, {"task_state": action.task_state},
-                                 expected={"vm_state": action.vm_states, "task_state": None})
+                                 expected={"vm_state": action.vm_states, "task_state": None,
+                                           "host": instance.host})
         if not won:
-            current = db.instance_get(instance.uuid)
-            attr, state = (("task_state", current.task_state) if current.task_state
-                           else ("vm_state", current.vm_state))
-            raise exception.InstanceInvalidState(action=action.name, instance_uuid=instance.uuid,
-                                                 attr=attr, state=state)
+            raise self._invalid_state(instance.uuid, action.name)
         return instance
 
     # --- delete ----------------------------------------------------------------------------
@@ -154,12 +153,134 @@ class API:
         if instance.host and _host_is_up(instance.host):
             self.compute_rpcapi.terminate_instance(context, instance.host, instance.uuid)
         else:
-            terminate.forget(instance)
+            terminate.forget(instance, self.compute_rpcapi)
+
+    # --- resize and cold migration -----------------------------------------------------------
+
+    def resize(self, context, instance_uuid, flavorid, host=None):
+        """Moves the instance to ``flavorid``, on a host the scheduler picks (or ``host``)."""
+        instance = self.get(context, instance_uuid)
+        new_flavor = _resize_flavor(instance, flavorid)
+        quota.check_resize(instance.project_id, flavors.from_instance(instance), new_flavor)
+        self._start_migration(context, instance, new_flavor, states.RESIZE, host,
+                              CONF.compute.allow_resize_to_same_host)
+
+    def migrate(self, context, instance_uuid, host=None):
+        """Cold-migrates the instance, with its flavor, to another host (admin)."""
+        instance = self.get(context, instance_uuid)
+        self._start_migration(context, instance, flavors.from_instance(instance),
+                              states.MIGRATE, host, same_host=False)
+
+    def _start_migration(self, context, instance, new_flavor, action, host, same_host):
+        """Checks, sets ``resize_prep``, asks the scheduler, and casts to the destination.
+
+        A request no host can take is a 400 and leaves the instance as it was.
+        """
+        if host is not None:
+            _check_target_host(instance, host)
+        self._begin(context, instance.uuid, action)
+        spec = {"vcpus": new_flavor["vcpus"], "memory_mb": new_flavor["memory_mb"],
+                "disk_gb": flavors.needs(new_flavor)[2],
+                "ignore_hosts": [] if same_host else [instance.host],
+                "force_hosts": [host] if host else None}
+        try:
+            hosts = self.scheduler_rpcapi.select_destinations(context, spec,
+                                                              [instance.uuid])[0]
+        except exception.NoValidHost as err:
+            db.instance_update(instance.uuid, {"task_state": None},
+                               expected={"task_state": states.RESIZE_PREP})
+            raise exception.Invalid(err.message) from err
+        self.compute_rpcapi.prepare_migration(context, hosts[0], instance.uuid, new_flavor,
+                                              hosts[1:])
+
+    def confirm_resize(self, context, instance_uuid):
+        migration = self._waiting_migration(context, instance_uuid, "confirmResize")
+        _check_host_up(migration.source_host, "confirm", instance_uuid)
+        if not migrations.request_confirm(migration):
+            raise self._invalid_state(instance_uuid, "confirmResize")
+        self.compute_rpcapi.advance_migration(context, migration.source_host, migration.uuid)
+
+    def revert_resize(self, context, instance_uuid):
+        migration = self._waiting_migration(context, instance_uuid, "revertResize")
+        for host in (migration.dest_host, migration.source_host):
+            _check_host_up(host, "revert", instance_uuid)
+        if not migrations.request_revert(migration):
+            raise self._invalid_state(instance_uuid, "revertResize")
+        self.compute_rpcapi.advance_migration(context, migration.dest_host, migration.uuid)
+
+    def _waiting_migration(self, context, instance_uuid, action):
+        """The instance's migration waiting in VERIFY_RESIZE for confirm or revert."""
+        instance = self.get(context, instance_uuid)
+        if instance.locked and not context.can_see_all_projects():
+            raise exception.Conflict(f"Instance {instance_uuid} is locked")
+        migration = db.migration_open_for_instance(instance_uuid)
+        if instance.vm_state != states.RESIZED or instance.task_state is not None or \
+                migration is None or migration.status != states.VERIFY_MIGRATION or \
+                migration.outcome is not None:
+            raise self._invalid_state(instance_uuid, action)
+        return migration
+
+    @staticmethod
+    def _invalid_state(instance_uuid, action):
+        current = db.instance_get(instance_uuid)
+        attr, state = (("task_state", current.task_state) if current.task_state
+                       else ("vm_state", current.vm_state))
+        return exception.InstanceInvalidState(action=action, instance_uuid=instance_uuid,
+                                              attr=attr, state=state)
+
+    def cancel_migration(self, context, migration_id):
+        """Stops a migration before the destination owns the instance; it stays on the source."""
+        migration = db.migration_get(migration_id)
+        if not migrations.request_cancel(migration):
+            current = db.migration_get(migration_id)
+            raise exception.Conflict(
+                f"Migration {migration.uuid} cannot be cancelled in status {current.status}"
+                + (f" (already {current.outcome})" if current.outcome else "")
+                + ": only a migration in pre-migrating, migrating or migrating_step2 can.")
+        self.compute_rpcapi.advance_migration(context, migration.source_host, migration.uuid)
+
+    def get_migration(self, context, migration_id):
+        return db.migration_get(migration_id)
+
+    def list_migrations(self, context, filters=None, limit=None, marker=None):
+        return db.migration_list(filters=filters, limit=limit, marker=marker)
 
 
 def _names(name, count):
     """One server keeps its name; several are ``name-1`` ... ``name-N``, as in Nova."""
     return [name] if count == 1 else [f"{name}-{index}" for index in range(1, count + 1)]
+
+
+def _resize_flavor(instance, flavorid):
+    """The flavor to resize to, or a 400 saying what is wrong with it."""
+    try:
+        flavor = db.flavor_get(flavorid)
+    except exception.FlavorNotFound as err:
+        raise exception.Invalid(f"Unable to resize: {err.message}") from err
+    if flavor.disabled:
+        raise exception.Invalid(f"Unable to resize: flavor {flavorid} is disabled.")
+    if flavor.flavorid == instance.flavorid:
+        raise exception.Invalid("When resizing, instances must change flavor!")
+    if flavor.root_gb < instance.root_gb:
+        raise exception.Invalid(f"Resize to a smaller disk is not possible: flavor {flavorid} "
+                                f"has {flavor.root_gb} GiB, the instance {instance.root_gb} GiB.")
+    return flavors.from_flavor(flavor)
+
+
+def _check_target_host(instance, host):
+    try:
+        db.host_get(host)
+    except exception.HostNotFound as err:
+        raise exception.Invalid(err.message) from err
+    if host == instance.host:
+        raise exception.Invalid(f"The target host can't be the same one: instance "
+                                f"{instance.uuid} already runs on {host}.")
+
+
+def _check_host_up(host, action, instance_uuid):
+    if not _host_is_up(host):
+        raise exception.Conflict(f"Cannot {action} the resize of instance {instance_uuid}: "
+                                 f"host {host}, which must act, is down.")
 
 
 def _host_is_up(host):

@@ -8,14 +8,24 @@ import weakref
 
 import oslo_messaging as messaging
 
-from godwit.compute import build, power, reconcile, resource_tracker, states, terminate
+from godwit.compute import (
+    build,
+    migration,
+    power,
+    reconcile,
+    resource_tracker,
+    states,
+    terminate,
+)
 from godwit.compute.rpcapi import ComputeAPI
 from godwit.conf import CONF
+from godwit.context import get_admin_context
+from godwit.db import api as db
 from godwit.virt import driver as virt_driver
 
 
 class ComputeManager:
-    target = messaging.Target(version="1.0")
+    target = messaging.Target(version="1.1")
 
     def __init__(self, host, driver_name):
         self.host = host
@@ -56,9 +66,20 @@ class ComputeManager:
 
     def periodic_tasks(self):
         """(callable, interval in seconds) pairs the service runs in the background."""
-        return [(lambda: reconcile.reconcile(self), CONF.compute.reconcile_interval)]
+        tasks = [(lambda: reconcile.reconcile(self), CONF.compute.reconcile_interval)]
+        window = CONF.compute.resize_confirm_window
+        if window:
+            tasks.append((self.confirm_expired_migrations,
+                          min(window, CONF.compute.reconcile_interval)))
+        return tasks
 
-    # --- RPC endpoints (compute API 1.0) -------------------------------------------------------
+    def confirm_expired_migrations(self):
+        for confirmed in migration.confirm_expired(self.host,
+                                                   CONF.compute.resize_confirm_window):
+            self.compute_rpcapi.advance_migration(get_admin_context(),
+                                                  confirmed.next_step_host, confirmed.uuid)
+
+    # --- RPC endpoints (compute API 1.1) -------------------------------------------------------
 
     def build_and_run_instance(self, context, instance_uuid, alternates):
         self.with_instance_lock(instance_uuid, build.build, context, self, instance_uuid,
@@ -77,4 +98,12 @@ class ComputeManager:
         self.with_instance_lock(instance_uuid, power.run, self.driver, instance_uuid, task)
 
     def terminate_instance(self, context, instance_uuid):
-        self.with_instance_lock(instance_uuid, terminate.terminate, self.driver, instance_uuid)
+        self.with_instance_lock(instance_uuid, terminate.terminate, self, instance_uuid)
+
+    def prepare_migration(self, context, instance_uuid, new_flavor, alternates):
+        self.with_instance_lock(instance_uuid, migration.prepare, self, context, instance_uuid,
+                                new_flavor, alternates)
+
+    def advance_migration(self, context, migration_uuid):
+        instance_uuid = db.migration_get(migration_uuid).instance_uuid
+        self.with_instance_lock(instance_uuid, migration.advance, self, migration_uuid)

@@ -20,6 +20,26 @@ def check_instances(project_id, flavor, count, metadata):
                                           used=used, allowed=allowed)
 
 
+def check_resize(project_id, old, new):
+    """A resize may grow cores and RAM only within the project's quota.
+
+    ``old`` and ``new`` are flavor dicts (``compute.flavors.as_dict``).
+    """
+    grows = [(resource, new[key] - old[key])
+             for resource, key in (("cores", "vcpus"), ("ram", "memory_mb"))]
+    grows = [(resource, delta) for resource, delta in grows
+             if delta > 0 and getattr(CONF.quota, resource) >= 0]
+    if not grows:
+        return
+    _, used_cores, used_ram = db.instance_count(project_id)
+    used = {"cores": used_cores, "ram": used_ram}
+    for resource, delta in grows:
+        allowed = getattr(CONF.quota, resource)
+        if used[resource] + delta > allowed:
+            raise exception.QuotaExceeded(resource=resource, requested=delta,
+                                          used=used[resource], allowed=allowed)
+
+
 def limits(project_id):
     """Absolute limits and usage in the shape of Nova's ``GET /limits``."""
     used_instances, used_cores, used_ram = db.instance_count(project_id)

@@ -3,12 +3,14 @@
 At start every in-between state is rolled forward or back; periodically the same is done
 for instances whose task has been stuck longer than a reconcile interval, VMs that the
 database says are gone are destroyed, and the host's usage counters are recounted.
+Migrations are resumed by ``migration.resume``; an instance in a migration's task is left
+to it, except ``resize_prep`` with no migration row (the destination never got to it).
 """
 import datetime
 
 from oslo_log import log as logging
 
-from godwit.compute import build, resource_tracker, states, terminate
+from godwit.compute import build, migration, resource_tracker, states, terminate
 from godwit.conf import CONF
 from godwit.db import api as db
 from godwit.db import models
@@ -22,9 +24,13 @@ def recover_instance(manager, instance):
     """Brings one instance of this host out of an interrupted task."""
     task = instance.task_state
     if task == states.DELETING:
-        terminate.terminate(manager.driver, instance.uuid)
+        terminate.terminate(manager, instance.uuid)
     elif task == states.SPAWNING:
         _recover_spawn(manager, instance)
+    elif task in states.MIGRATION_TASKS:
+        if task == states.RESIZE_PREP and db.migration_open_for_instance(instance.uuid) is None:
+            LOG.warning("Migration of instance %s never reached a destination", instance.uuid)
+            _sync_power_state(manager, instance, task)
     elif task is not None:
         _sync_power_state(manager, instance, task)
 
@@ -53,15 +59,20 @@ def _sync_power_state(manager, instance, task):
 
 
 def recover_all(manager):
-    """At start: nothing is in flight yet, so every task state left behind is stale."""
+    """At start: nothing is in flight yet, so every task state left behind is stale.
+
+    A ``resize_prep`` may still be on its way to a destination, so it waits like the
+    periodic pass does.
+    """
     for instance in db.instance_list(filters={"host": manager.host}):
-        if instance.task_state is not None:
+        if instance.task_state not in (None, states.RESIZE_PREP):
             manager.with_instance_lock(instance.uuid, recover_instance, manager, instance)
+    migration.resume(manager, only_stale=False)
     reconcile(manager)
 
 
 def reconcile(manager):
-    """Periodic: stuck tasks, orphan VMs and usage counters."""
+    """Periodic: stuck tasks and migrations, orphan VMs and usage counters."""
     stale_before = models.utcnow() - datetime.timedelta(seconds=CONF.compute.reconcile_interval)
     live = db.instance_list(filters={"host": manager.host})
     for instance in live:
@@ -69,16 +80,32 @@ def reconcile(manager):
             (instance.updated_at or instance.created_at) < stale_before
         if stuck:
             manager.try_with_instance_lock(instance.uuid, recover_instance, manager, instance)
-    _destroy_orphans(manager, {instance.uuid for instance in live})
+    migration.resume(manager, only_stale=True)
+    _remove_leftovers(manager, {instance.uuid for instance in live})
     resource_tracker.audit(manager.host)
 
 
-def _destroy_orphans(manager, live_uuids):
-    for uuid in set(manager.driver.list_instances()) - live_uuids:
-        manager.try_with_instance_lock(uuid, _destroy_if_still_orphan, manager, uuid)
+def _remove_leftovers(manager, live_uuids):
+    """VMs no live instance owns, and migration leftovers no open migration needs.
+
+    Holding the instance's lock keeps this host's own migration steps out; a destination's
+    received disks are protected by the open-migration check made under that lock.
+    """
+    migrating = {m.instance_uuid for m in db.migration_list(
+        filters={"host": manager.host, "open": True})}
+    for uuid in set(manager.driver.list_instances()) - migrating:
+        if uuid in live_uuids:
+            manager.try_with_instance_lock(uuid, manager.driver.cleanup_migration, _Ref(uuid),
+                                           True)
+        else:
+            manager.try_with_instance_lock(uuid, _destroy_if_still_orphan, manager, uuid)
 
 
 def _destroy_if_still_orphan(manager, uuid):
+    open_migration = db.migration_open_for_instance(uuid)
+    if open_migration is not None and manager.host in (open_migration.source_host,
+                                                       open_migration.dest_host):
+        return
     live = {instance.uuid for instance in db.instance_list(filters={"host": manager.host})}
     if uuid not in live:
         manager.driver.destroy(_Ref(uuid))
@@ -86,7 +113,7 @@ def _destroy_if_still_orphan(manager, uuid):
 
 
 class _Ref:
-    """The least a driver needs to destroy a VM the database no longer knows."""
+    """The least a driver needs to remove a VM the database no longer knows here."""
 
     def __init__(self, uuid):
         self.uuid = uuid

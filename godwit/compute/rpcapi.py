@@ -2,12 +2,13 @@
 
 Version history:
     1.0 - build_and_run_instance, start/stop/reboot/terminate_instance
+    1.1 - prepare_migration, advance_migration
 """
 from godwit import rpc
 from godwit.conf import CONF
 
 TOPIC = "compute"
-VERSION = "1.0"
+VERSION = "1.1"
 
 
 class ComputeAPI:
@@ -16,8 +17,8 @@ class ComputeAPI:
         self.client = rpc.get_client(TOPIC, VERSION,
                                      version_cap=CONF.upgrade_levels.compute or VERSION)
 
-    def _cast(self, context, host, method, **kwargs):
-        self.client.prepare(server=host, version="1.0").cast(context, method, **kwargs)
+    def _cast(self, context, host, method, version="1.0", **kwargs):
+        self.client.prepare(server=host, version=version).cast(context, method, **kwargs)
 
     def build_and_run_instance(self, context, host, instance_uuid, alternates):
         """``alternates``: hosts to try, in order, if this host cannot claim the instance."""
@@ -35,3 +36,13 @@ class ComputeAPI:
 
     def terminate_instance(self, context, host, instance_uuid):
         self._cast(context, host, "terminate_instance", instance_uuid=instance_uuid)
+
+    def prepare_migration(self, context, host, instance_uuid, new_flavor, alternates):
+        """To a destination: claim ``new_flavor`` and start migrating the instance here."""
+        self._cast(context, host, "prepare_migration", version="1.1",
+                   instance_uuid=instance_uuid, new_flavor=new_flavor, alternates=alternates)
+
+    def advance_migration(self, context, host, migration_uuid):
+        """To the host the migration names: run your next step of it."""
+        self._cast(context, host, "advance_migration", version="1.1",
+                   migration_uuid=migration_uuid)

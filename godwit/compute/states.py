@@ -1,8 +1,11 @@
-"""Instance states and what each action may start from, as data.
+"""Instance states, migration statuses, and what may follow what, as data.
 
 The API's server ``status`` is derived from (vm_state, task_state) by ``status_of``;
-actions check ``ALLOWED`` and change state with a compare-and-swap in SQL.
+actions name the states they may start from and change state with a compare-and-swap in
+SQL. Migration statuses move only along ``MIGRATION_TRANSITIONS``; ``check_transition``
+refuses anything else loudly.
 """
+from godwit import exception
 
 # vm_state: what the instance is.
 ACTIVE = "active"
@@ -20,6 +23,13 @@ POWERING_ON = "powering-on"
 REBOOTING = "rebooting"
 REBOOTING_HARD = "rebooting_hard"
 DELETING = "deleting"
+RESIZE_PREP = "resize_prep"            # API asked for a destination; no migration row yet
+RESIZE_MIGRATING = "resize_migrating"  # the source is copying disks
+RESIZE_MIGRATED = "resize_migrated"    # disks copied; the destination builds the instance
+RESIZE_REVERTING = "resize_reverting"
+
+MIGRATION_TASKS = frozenset({RESIZE_PREP, RESIZE_MIGRATING, RESIZE_MIGRATED,
+                             RESIZE_REVERTING})
 
 # power_state: what the hypervisor reports (Nova's numbers).
 NOSTATE = 0
@@ -41,6 +51,11 @@ _TASK_STATUS = {
     (STOPPED, REBOOTING): "REBOOT",
     (STOPPED, REBOOTING_HARD): "HARD_REBOOT",
     (ERROR, REBOOTING_HARD): "HARD_REBOOT",
+    **{(vm, task): "RESIZE" for vm in (ACTIVE, STOPPED)
+       for task in (RESIZE_PREP, RESIZE_MIGRATING, RESIZE_MIGRATED)},
+    (RESIZED, RESIZE_REVERTING): "REVERT_RESIZE",
+    (ACTIVE, RESIZE_REVERTING): "REVERT_RESIZE",
+    (STOPPED, RESIZE_REVERTING): "REVERT_RESIZE",
 }
 
 
@@ -61,3 +76,50 @@ START = Action("start", [STOPPED], POWERING_ON)
 STOP = Action("stop", [ACTIVE, ERROR], POWERING_OFF)
 REBOOT_SOFT = Action("reboot", [ACTIVE], REBOOTING)
 REBOOT_HARD = Action("reboot", [ACTIVE, STOPPED, ERROR], REBOOTING_HARD)
+MIGRATE = Action("migrate", [ACTIVE, STOPPED], RESIZE_PREP)
+RESIZE = Action("resize", [ACTIVE, STOPPED], RESIZE_PREP)
+REVERT_RESIZE = Action("revertResize", [RESIZED], RESIZE_REVERTING)
+
+# --- migrations ---------------------------------------------------------------------------
+# A migration's ``status`` says how far the protocol got; ``outcome`` records a decision
+# taken by someone else (a user confirms or reverts, an admin cancels, a step fails) that
+# the host in ``next_step_host`` still has to carry out.
+
+PRE_MIGRATING = "pre-migrating"
+MIGRATING = "migrating"
+MIGRATING_STEP2 = "migrating_step2"
+POST_MIGRATING = "post-migrating"
+VERIFY_MIGRATION = "verify-migration"
+REVERTED = "reverted"
+FINISHED = "finished"
+MIGRATION_ERROR = "error"
+CANCELLED = "cancelled"
+
+CONFIRMED = "confirmed"
+REVERT = "reverted"
+CANCEL = "cancelled"
+FAILED = "failed"
+
+MIGRATION_STATUSES = (PRE_MIGRATING, MIGRATING, MIGRATING_STEP2, POST_MIGRATING,
+                      VERIFY_MIGRATION, REVERTED, FINISHED, MIGRATION_ERROR, CANCELLED)
+TERMINAL = frozenset({FINISHED, MIGRATION_ERROR, CANCELLED})
+# Statuses before the destination owns the instance: an admin may still cancel.
+CANCELLABLE = frozenset({PRE_MIGRATING, MIGRATING, MIGRATING_STEP2})
+
+MIGRATION_TRANSITIONS = {
+    PRE_MIGRATING: {MIGRATING, MIGRATION_ERROR, CANCELLED},
+    MIGRATING: {MIGRATING_STEP2, MIGRATION_ERROR, CANCELLED},
+    MIGRATING_STEP2: {POST_MIGRATING, MIGRATION_ERROR, CANCELLED},
+    POST_MIGRATING: {VERIFY_MIGRATION, MIGRATION_ERROR},
+    VERIFY_MIGRATION: {FINISHED, REVERTED, MIGRATION_ERROR},
+    REVERTED: {FINISHED, MIGRATION_ERROR},
+    FINISHED: set(),
+    MIGRATION_ERROR: set(),
+    CANCELLED: set(),
+}
+
+
+def check_transition(current, new):
+    """Raises InvalidMigrationTransition unless ``current`` may be followed by ``new``."""
+    if new not in MIGRATION_TRANSITIONS.get(current, ()):
+        raise exception.InvalidMigrationTransition(current=current, new=new)

@@ -21,6 +21,18 @@ opts = [
                help="Seconds between checks that repair what a lost message or crash left."),
     cfg.StrOpt("fake_hypervisor_version", default="8.2.1",
                help="fake driver: hypervisor_version reported at start."),
+    cfg.StrOpt("fake_instances_path", default="$data_dir/fake-hypervisors",
+               help="fake driver: directory holding one directory per host, each with "
+                    "the disks of its instances as real files."),
+    cfg.FloatOpt("fake_transfer_rate", default=0.0, min=0.0,
+                 help="fake driver: MiB/s a migration copies disk data at (0 = as fast as "
+                      "the local disk), to watch progress or cancel in demos and tests."),
+    cfg.IntOpt("resize_confirm_window", default=0, min=0,
+               help="Seconds after which a resize or migration waiting in VERIFY_RESIZE "
+                    "is confirmed automatically (0 = never)."),
+    cfg.BoolOpt("allow_resize_to_same_host", default=False,
+                help="Let the scheduler pick an instance's own host for a resize (never "
+                     "for a cold migration)."),
 ]
 
 

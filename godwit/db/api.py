@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from godwit import exception
+from godwit.compute import flavors
 from godwit.db import models
 from godwit.db.session import reader, writer
 
@@ -76,7 +77,7 @@ def instance_list(project_id=None, filters=None, limit=None, marker=None, detail
             mark = session.scalars(_instance_query(project_id).where(
                 models.Instance.uuid == marker)).first()
             if mark is None:
-                raise exception.Invalid(reason=f"marker [{marker}] not found")
+                raise exception.MarkerNotFound(marker=marker)
             query = query.where(models.Instance.id < mark.id)
         query = query.order_by(models.Instance.id.desc())
         if limit is not None:
@@ -102,9 +103,15 @@ def instance_update(uuid, values, expected=None, session=None):
     ``expected`` maps a column to a value or to a tuple/set/frozenset of allowed values.
     Returns True if this call changed the row.
     """
-    conditions = [models.Instance.uuid == uuid, models.Instance.deleted.is_(False)]
+    return _compare_and_swap(
+        models.Instance, [models.Instance.uuid == uuid, models.Instance.deleted.is_(False)],
+        values, expected, session)
+
+
+def _compare_and_swap(model, conditions, values, expected, session):
+    conditions = list(conditions)
     for column, value in (expected or {}).items():
-        attr = getattr(models.Instance, column)
+        attr = getattr(model, column)
         if isinstance(value, (tuple, list, set, frozenset)):
             allowed = [v for v in value if v is not None]
             clause = attr.in_(allowed)
@@ -115,7 +122,7 @@ def instance_update(uuid, values, expected=None, session=None):
             conditions.append(attr.is_(None))
         else:
             conditions.append(attr == value)
-    statement = update(models.Instance).where(and_(*conditions)).values(
+    statement = update(model).where(and_(*conditions)).values(
         updated_at=models.utcnow(), **values)
     if session is not None:
         return session.execute(statement).rowcount == 1
@@ -281,16 +288,135 @@ def host_release(session, name, vcpus, memory_mb, disk_gb):
 
 
 def host_recount_usage(name):
-    """Sets a host's usage to the sum of its live instances (repairs lost updates)."""
+    """Sets a host's usage to what its live instances and open migrations hold.
+
+    Repairs lost updates. An open migration holds the flavor on the side the instance is
+    not on: the new flavor on the destination until the instance moves there, the old one
+    on the source after.
+    """
     i = models.Instance
     with writer() as session:
         vcpus, memory_mb, disk_gb, count = session.execute(
             select(func.coalesce(func.sum(i.vcpus), 0), func.coalesce(func.sum(i.memory_mb), 0),
                    func.coalesce(func.sum(i.root_gb + i.ephemeral_gb), 0), func.count(i.id))
             .where(i.host == name, i.deleted.is_(False))).one()
+        for migration, instance in _open_migrations_of_host(session, name):
+            host, flavor = migration_other_side(migration, instance)
+            if host == name:
+                vcpus, memory_mb, disk_gb = (
+                    used + more for used, more in zip((vcpus, memory_mb, disk_gb),
+                                                      flavors.needs(flavor)))
+                count += 1
         session.execute(update(models.Host).where(models.Host.name == name).values(
             vcpus_used=vcpus, memory_mb_used=memory_mb, disk_gb_used=disk_gb,
             running_vms=count))
+
+
+def _open_migrations_of_host(session, name):
+    m, i = models.Migration, models.Instance
+    return session.execute(
+        select(m, i).join(i, i.uuid == m.instance_uuid)
+        .where(m.status.not_in(_TERMINAL), i.deleted.is_(False),
+               (m.source_host == name) | (m.dest_host == name))).all()
+
+
+def migration_other_side(migration, instance):
+    """(host, flavor) of the claim a migration holds besides the instance's own."""
+    if instance_on_new_side(migration, instance):
+        return migration.source_host, migration.old_flavor
+    return migration.dest_host, migration.new_flavor
+
+
+def instance_on_new_side(migration, instance):
+    """Whether the instance already runs as the migration's result (destination, new flavor).
+
+    The host alone cannot tell for a resize on the same host; the flavor alone cannot for
+    a cold migration (same flavor): together they can, as both change in one transaction.
+    """
+    return (instance.host == migration.dest_host
+            and instance.flavorid == migration.new_flavor["flavorid"])
+
+# --- migrations ----------------------------------------------------------------------------
+
+
+_TERMINAL = ("finished", "error", "cancelled")
+
+
+def migration_create(session, values):
+    migration = models.Migration(**values)
+    session.add(migration)
+    session.flush()
+    return migration
+
+
+def migration_get(migration_id, session=None):
+    """By uuid, or by the integer id Nova's API shows."""
+    m = models.Migration
+    where = m.id == int(migration_id) if str(migration_id).isdigit() else \
+        m.uuid == migration_id
+    if session is not None:
+        migration = session.scalars(select(m).where(where)).first()
+    else:
+        with reader() as own:
+            migration = own.scalars(select(m).where(where)).first()
+    if migration is None:
+        raise exception.MigrationNotFound(migration_id=migration_id)
+    return migration
+
+
+def migration_update(uuid, values, expected=None, session=None):
+    """Compare-and-swap on one migration, as ``instance_update``."""
+    return _compare_and_swap(models.Migration, [models.Migration.uuid == uuid], values,
+                             expected, session)
+
+
+def migration_list(filters=None, limit=None, marker=None):
+    """Migrations, newest first, paged by ``marker`` (a uuid).
+
+    ``filters``: host (source or destination), source_host, dest_host, next_step_host,
+    status (one or a list), instance_uuid, migration_type, open (True: not terminal),
+    changes_since.
+    """
+    m = models.Migration
+    filters = filters or {}
+    query = select(m)
+    if filters.get("host"):
+        query = query.where((m.source_host == filters["host"]) |
+                            (m.dest_host == filters["host"]))
+    for column in ("source_host", "dest_host", "next_step_host", "instance_uuid",
+                   "migration_type"):
+        if filters.get(column):
+            query = query.where(getattr(m, column) == filters[column])
+    status = filters.get("status")
+    if status:
+        query = query.where(m.status.in_([status] if isinstance(status, str) else status))
+    if filters.get("open"):
+        query = query.where(m.status.not_in(_TERMINAL))
+    if filters.get("changes_since"):
+        query = query.where(func.coalesce(m.updated_at, m.created_at) >=
+                            filters["changes_since"])
+    with reader() as session:
+        if marker is not None:
+            mark = session.scalars(select(m).where(m.uuid == marker)).first()
+            if mark is None:
+                raise exception.MarkerNotFound(marker=marker)
+            query = query.where(m.id < mark.id)
+        query = query.order_by(m.id.desc())
+        if limit is not None:
+            query = query.limit(limit)
+        return list(session.scalars(query))
+
+
+def migration_open_for_instance(instance_uuid, session=None):
+    """The instance's migration that is not terminal yet, or None."""
+    m = models.Migration
+    query = select(m).where(m.instance_uuid == instance_uuid,
+                            m.status.not_in(_TERMINAL)).order_by(m.id.desc())
+    if session is not None:
+        return session.scalars(query).first()
+    with reader() as own:
+        return own.scalars(query).first()
+
 
 # --- services ------------------------------------------------------------------------------
 

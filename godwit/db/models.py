@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -248,7 +249,8 @@ class InstanceFault(Base):
 
 class Migration(Base, Timestamps):
     __tablename__ = "migrations"
-    __table_args__ = (Index("ix_migrations_instance_status", "instance_uuid", "status"),)
+    __table_args__ = (Index("ix_migrations_instance_status", "instance_uuid", "status"),
+                      Index("ix_migrations_status", "status"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     uuid: Mapped[str] = mapped_column(String(36), unique=True, default=new_uuid)
     instance_uuid: Mapped[str] = mapped_column(String(36))
@@ -263,6 +265,8 @@ class Migration(Base, Timestamps):
     bytes_total: Mapped[int] = mapped_column(BigInteger, default=0)
     bytes_transferred: Mapped[int] = mapped_column(BigInteger, default=0)
     error: Mapped[str | None] = mapped_column(Text)
+    # Whether the instance was running when the migration began (and runs again after).
+    power_on: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
 
 # --- Security groups -------------------------------------------------------------------------

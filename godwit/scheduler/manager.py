@@ -34,11 +34,24 @@ class SchedulerManager:
         return selections
 
     def _select_one(self, hosts, spec):
+        """``spec`` may name ``ignore_hosts`` (never these) and ``force_hosts`` (only these;
+        the filters still apply)."""
+        ignored, forced = set(spec.get("ignore_hosts") or ()), spec.get("force_hosts")
+        hosts = [h for h in hosts if h.name not in ignored and (not forced or h.name in forced)]
         candidates = weighers.order([h for h in hosts if all(f(h, spec) for f in self.filters)])
         if not candidates:
-            raise exception.NoValidHost(reason="There are not enough hosts available.")
+            raise exception.NoValidHost(reason=_why_none(hosts, forced))
         subset = candidates[:CONF.scheduler.host_subset_size]
         chosen = random.choice(subset)
         chosen.consume(spec)
         alternates = [h for h in candidates if h is not chosen]
         return [chosen.name] + [h.name for h in alternates[:CONF.scheduler.max_attempts - 1]]
+
+
+def _why_none(hosts, forced):
+    if forced and not hosts:
+        return f"Host {', '.join(forced)} is not a candidate (unknown, or excluded)."
+    if forced:
+        return f"Host {', '.join(forced)} cannot take the instance (it is down, disabled, " \
+               "or has not enough free resources)."
+    return "There are not enough hosts available."

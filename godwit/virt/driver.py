@@ -2,6 +2,8 @@
 
 The compute manager sees nothing else of a hypervisor. Every method must be idempotent:
 the manager retries steps after a crash without knowing how far the last attempt got.
+``list_instances`` names every instance with anything on this host, migration leftovers
+included, so the reconciler can remove what no instance or migration owns.
 """
 import abc
 
@@ -21,7 +23,7 @@ class ComputeDriver(abc.ABC):
 
     @abc.abstractmethod
     def list_instances(self):
-        """UUIDs of the instances present on this host."""
+        """UUIDs of the instances with a VM, an original or received disks on this host."""
 
     @abc.abstractmethod
     def spawn(self, instance, image):
@@ -29,7 +31,7 @@ class ComputeDriver(abc.ABC):
 
     @abc.abstractmethod
     def destroy(self, instance):
-        """Removes the instance and its disks; succeeds quietly if it is absent."""
+        """Removes the instance, its disks and any migration leftovers; quiet if absent."""
 
     @abc.abstractmethod
     def power_on(self, instance):
@@ -46,6 +48,46 @@ class ComputeDriver(abc.ABC):
     @abc.abstractmethod
     def get_power_state(self, instance):
         """One of godwit.compute.states' power states (NOSTATE if absent)."""
+
+    # --- migration (resize and cold migration), in protocol order -------------------------
+    # ``progress(done, total)`` is called with bytes copied so far; it may raise to stop the
+    # copy (the migration was cancelled). A copy that is run again resumes or starts over.
+
+    @abc.abstractmethod
+    def migrate_snapshot(self, instance):
+        """Source: freezes the disk as a read-only base; the VM now writes to a COW child."""
+
+    @abc.abstractmethod
+    def migrate_copy_base(self, instance, dest_host, progress):
+        """Source: copies the base to ``dest_host`` while the VM runs."""
+
+    @abc.abstractmethod
+    def migrate_power_off(self, instance):
+        """Source: shuts the VM down and keeps it aside as the original until confirm."""
+
+    @abc.abstractmethod
+    def migrate_copy_delta(self, instance, dest_host, progress):
+        """Source: copies the COW child (written since the snapshot) to ``dest_host``."""
+
+    @abc.abstractmethod
+    def migrate_finish(self, instance, power_on):
+        """Destination: builds the VM from the received disks and starts it if asked."""
+
+    @abc.abstractmethod
+    def migrate_drop_destination(self, instance):
+        """Destination: removes the VM built here and any received disks (revert, abort).
+
+        Never touches the source's original, which lives beside it in a resize on one host.
+        """
+
+    @abc.abstractmethod
+    def migrate_restore_source(self, instance, power_on):
+        """Source: puts the original back as the instance's VM and starts it if asked."""
+
+    @abc.abstractmethod
+    def cleanup_migration(self, instance, keep_vm):
+        """Removes what migrations left of the instance here: the original, received disks,
+        and the VM itself unless ``keep_vm`` (it runs here)."""
 
 
 def load_driver(name, host):

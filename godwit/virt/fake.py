@@ -1,14 +1,34 @@
-"""An in-memory hypervisor for tests, scale runs and the all-in-one.
+"""A hypervisor made of plain files, for tests, scale runs and the all-in-one.
+
+Each host is a directory under ``[compute] fake_instances_path``; each VM a directory in
+it holding its disk (``base.img``, plus ``cow.img`` once a migration snapshotted it: the
+guest's disk is the two read one after the other) and its power state (``state.json``).
+A migration really copies the files between host directories, so tests can check bytes,
+and a restarted worker finds its VMs where it left them. Names in a host directory:
+
+    <uuid>            the instance's VM
+    <uuid>-orig       the original kept by a migration's source until confirm or revert
+    <uuid>.incoming   disks a migration's destination has received so far
 
 Capacity comes from ``[compute] fake_*`` options, overridden per host by
 ``[compute] fake_capacity`` entries of the form ``HOST:VCPUS/MEMORY_MB/DISK_GB``.
 """
+import json
+import os
+import shutil
 import threading
 import time
 
 from godwit.compute import states
 from godwit.conf import CONF
 from godwit.virt import driver
+
+BASE = "base.img"
+COW = "cow.img"
+STATE = "state.json"
+ORIGINAL = "-orig"
+INCOMING = ".incoming"
+_CHUNK = 256 * 1024
 
 
 def parse_capacity(entries):
@@ -27,7 +47,14 @@ class FakeDriver(driver.ComputeDriver):
     def __init__(self, host):
         super().__init__(host)
         self._lock = threading.Lock()
-        self.instances = {}
+        self.root = CONF.compute.fake_instances_path
+        self.path = os.path.join(self.root, host)
+
+    def init_host(self):
+        os.makedirs(self.path, exist_ok=True)
+
+    def _vm(self, uuid, suffix=""):
+        return os.path.join(self.path, uuid + suffix)
 
     def get_host_info(self):
         capacity = {"vcpus": CONF.compute.fake_vcpus, "memory_mb": CONF.compute.fake_memory_mb,
@@ -37,24 +64,32 @@ class FakeDriver(driver.ComputeDriver):
                     address="127.0.0.1")
 
     def list_instances(self):
-        with self._lock:
-            return list(self.instances)
+        names = os.listdir(self.path) if os.path.isdir(self.path) else []
+        return sorted({name.removesuffix(ORIGINAL).removesuffix(INCOMING) for name in names})
+
+    # --- lifecycle -----------------------------------------------------------------------------
 
     def spawn(self, instance, image):
         if CONF.compute.fake_spawn_seconds:
             time.sleep(CONF.compute.fake_spawn_seconds)
-        with self._lock:
-            self.instances.setdefault(instance.uuid, states.RUNNING)
+        path = self._vm(instance.uuid)
+        if os.path.exists(os.path.join(path, STATE)):
+            return
+        os.makedirs(path, exist_ok=True)
+        with open(os.path.join(path, BASE), "wb") as disk:
+            disk.write(f"godwit fake disk, image {image.uuid}\n".encode())
+        _write_state(path, states.RUNNING)
 
     def destroy(self, instance):
-        with self._lock:
-            self.instances.pop(instance.uuid, None)
+        for suffix in ("", ORIGINAL, INCOMING):
+            shutil.rmtree(self._vm(instance.uuid, suffix), ignore_errors=True)
 
     def _set_power(self, instance, power_state):
+        path = self._vm(instance.uuid)
         with self._lock:
-            if instance.uuid not in self.instances:
+            if not os.path.exists(os.path.join(path, STATE)):
                 raise RuntimeError(f"instance {instance.uuid} is not on host {self.host}")
-            self.instances[instance.uuid] = power_state
+            _write_state(path, power_state)
 
     def power_on(self, instance):
         self._set_power(instance, states.RUNNING)
@@ -66,5 +101,132 @@ class FakeDriver(driver.ComputeDriver):
         self._set_power(instance, states.RUNNING)
 
     def get_power_state(self, instance):
+        return _read_state(self._vm(instance.uuid))
+
+    # --- migration -----------------------------------------------------------------------------
+
+    def _source(self, uuid):
+        """The VM a migration copies from: still running, or already set aside."""
+        path = self._vm(uuid)
+        return path if os.path.exists(os.path.join(path, STATE)) else self._vm(uuid, ORIGINAL)
+
+    def _incoming(self, dest_host, uuid):
+        path = os.path.join(self.root, dest_host, uuid + INCOMING)
+        os.makedirs(path, exist_ok=True)
+        return path
+
+    def migrate_snapshot(self, instance):
         with self._lock:
-            return self.instances.get(instance.uuid, states.NOSTATE)
+            cow = os.path.join(self._source(instance.uuid), COW)
+            if not os.path.exists(cow):
+                open(cow, "ab").close()
+
+    def migrate_copy_base(self, instance, dest_host, progress):
+        _copy(os.path.join(self._source(instance.uuid), BASE),
+              os.path.join(self._incoming(dest_host, instance.uuid), BASE), progress)
+
+    def migrate_power_off(self, instance):
+        with self._lock:
+            path = self._vm(instance.uuid)
+            if os.path.exists(os.path.join(path, STATE)):
+                _write_state(path, states.SHUTDOWN)
+                shutil.rmtree(self._vm(instance.uuid, ORIGINAL), ignore_errors=True)
+                os.rename(path, self._vm(instance.uuid, ORIGINAL))
+
+    def migrate_copy_delta(self, instance, dest_host, progress):
+        incoming = self._incoming(dest_host, instance.uuid)
+        _copy(os.path.join(self._vm(instance.uuid, ORIGINAL), COW),
+              os.path.join(incoming, COW), progress)
+
+    def migrate_finish(self, instance, power_on):
+        path = self._vm(instance.uuid)
+        with self._lock:
+            if not os.path.exists(os.path.join(path, STATE)):
+                incoming = self._vm(instance.uuid, INCOMING)
+                if not os.path.exists(os.path.join(incoming, COW)):
+                    raise RuntimeError(f"no disks of instance {instance.uuid} were received "
+                                       f"on host {self.host}")
+                _write_state(incoming, states.SHUTDOWN)
+                os.rename(incoming, path)
+            _write_state(path, states.RUNNING if power_on else states.SHUTDOWN)
+
+    def migrate_drop_destination(self, instance):
+        with self._lock:
+            for suffix in ("", INCOMING):
+                shutil.rmtree(self._vm(instance.uuid, suffix), ignore_errors=True)
+
+    def migrate_restore_source(self, instance, power_on):
+        path = self._vm(instance.uuid)
+        with self._lock:
+            original = self._vm(instance.uuid, ORIGINAL)
+            if os.path.exists(original):
+                shutil.rmtree(path, ignore_errors=True)
+                os.rename(original, path)
+            _write_state(path, states.RUNNING if power_on else states.SHUTDOWN)
+
+    def cleanup_migration(self, instance, keep_vm):
+        with self._lock:
+            for suffix in (ORIGINAL, INCOMING) if keep_vm else ("", ORIGINAL, INCOMING):
+                shutil.rmtree(self._vm(instance.uuid, suffix), ignore_errors=True)
+
+    # --- the guest, for tests and demos ----------------------------------------------------
+
+    def write_guest_data(self, instance_uuid, data):
+        """What a running guest does: appends ``data`` to the disk it writes to now."""
+        path = self._vm(instance_uuid)
+        with self._lock:
+            if _read_state(path) != states.RUNNING:
+                raise RuntimeError(f"instance {instance_uuid} is not running on {self.host}")
+            leaf = COW if os.path.exists(os.path.join(path, COW)) else BASE
+            with open(os.path.join(path, leaf), "ab") as disk:
+                disk.write(data)
+
+    def disk_content(self, instance_uuid, suffix=""):
+        """The guest's view of a VM's disk: the base, then what was written since."""
+        path = self._vm(instance_uuid, suffix)
+        content = b""
+        for name in (BASE, COW):
+            if os.path.exists(os.path.join(path, name)):
+                with open(os.path.join(path, name), "rb") as disk:
+                    content += disk.read()
+        return content
+
+
+def _write_state(path, power_state):
+    temporary = os.path.join(path, STATE + ".tmp")
+    with open(temporary, "w") as stream:
+        json.dump({"power_state": power_state}, stream)
+    os.replace(temporary, os.path.join(path, STATE))
+
+
+def _read_state(path):
+    try:
+        with open(os.path.join(path, STATE)) as stream:
+            return json.load(stream)["power_state"]
+    except FileNotFoundError:
+        return states.NOSTATE
+
+
+def _copy(source, target, progress):
+    """Copies ``source`` to ``target``, resuming after what an earlier attempt copied.
+
+    Disks only grow at the end (guest writes are appends), so a partial target is a prefix
+    of the source, like the partial file rsync --partial keeps.
+    """
+    total = os.path.getsize(source)
+    done = os.path.getsize(target) if os.path.exists(target) else 0
+    if done > total:
+        done = 0
+    rate = CONF.compute.fake_transfer_rate * 1024 * 1024
+    with open(source, "rb") as src, open(target, "r+b" if done else "wb") as dst:
+        src.seek(done)
+        dst.seek(done)
+        dst.truncate()
+        while done < total:
+            chunk = src.read(min(_CHUNK, total - done))
+            dst.write(chunk)
+            done += len(chunk)
+            if rate:
+                time.sleep(len(chunk) / rate)
+            progress(done, total)
+    progress(done, total)

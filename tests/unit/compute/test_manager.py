@@ -1,5 +1,6 @@
 """The compute manager's operations against a real database and the fake driver."""
 import datetime
+import os
 
 import pytest
 
@@ -119,7 +120,7 @@ def test_restart_finishes_an_interrupted_delete(manager):
 def test_reconcile_destroys_orphans_and_recounts_usage(manager):
     kept = _instance()
     manager.build_and_run_instance(_ctx(), kept.uuid, [])
-    manager.driver.instances["0000-orphan"] = states.RUNNING
+    os.makedirs(os.path.join(manager.driver.path, "0000-orphan"))
     with writer() as session:
         db.host_release(session, "hv1", 1, 512, 1)
     reconcile.reconcile(manager)

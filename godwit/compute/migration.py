@@ -1,0 +1,519 @@
+"""Resize and cold migration: every step of the protocol, in order (ARCHITECTURE §4).
+
+    API          task resize_prep; asks the scheduler; casts ``prepare`` to the destination
+    destination  claims the new flavor, creates the migration (pre-migrating)
+    source       pre-migrating:   snapshots the disk                   -> migrating
+                 migrating:       copies the base while the VM runs    -> migrating_step2
+                 migrating_step2: shuts down, copies the COW delta     -> post-migrating
+    destination  post-migrating:  builds the VM, moves the instance    -> verify-migration
+    user         confirms (outcome confirmed) or reverts (-> reverted), or the window passes
+    source       confirmed: drops the original, frees the old flavor   -> finished
+    destination  reverted: drops the new VM, moves the instance back; then
+    source       reverted: restarts the original, frees the new flavor -> finished
+
+A cancel (admin, before post-migrating) or a failed step records its outcome and hands
+the migration to the source, which restarts the original VM and frees the destination's
+claim (-> cancelled or error); the destination then drops what it received.
+
+The database is the truth. Every step is idempotent and ends with a compare-and-swap that
+also names the host owning the next step (``next_step_host``), committed before that host
+is told. Casts only say "look at migration X": the host reads the row and runs its next
+step (``advance``), so a lost message or a restarted worker needs nothing but ``resume``.
+A terminal migration whose ``next_step_host`` is set still has leftovers on that host.
+"""
+import datetime
+import time
+
+from oslo_log import log as logging
+
+from godwit import context, exception
+from godwit.compute import flavors, states
+from godwit.conf import CONF
+from godwit.db import api as db
+from godwit.db import models
+from godwit.db.session import writer
+
+LOG = logging.getLogger(__name__)
+
+_PROGRESS_INTERVAL = 0.5
+_MAX_INTERRUPTIONS = 3
+
+
+class _Interrupted(Exception):
+    """Someone else changed the migration (a cancel, a delete): read it again."""
+
+
+class _NoRoom(Exception):
+    pass
+
+
+# --- destination: the first step ------------------------------------------------------------
+
+def prepare(manager, ctxt, instance_uuid, new_flavor, alternates):
+    """Destination: claims ``new_flavor`` here and creates the migration, or passes it on.
+
+    The claim, the instance's task and the new row are one transaction, so a crash leaves
+    either all of them or none (then the source's reconciler clears ``resize_prep``).
+    """
+    try:
+        instance = db.instance_get(instance_uuid)
+    except exception.InstanceNotFound:
+        return
+    if instance.task_state != states.RESIZE_PREP:
+        LOG.info("Instance %s is no longer waiting for a migration", instance_uuid)
+        return
+    try:
+        migration = _create(manager.host, instance, new_flavor)
+    except _NoRoom:
+        _next_alternate(manager, ctxt, instance, new_flavor, alternates)
+        return
+    if migration is not None:
+        _hand_over(manager, migration)
+
+
+def _create(host, instance, new_flavor):
+    old_flavor = flavors.from_instance(instance, _flavor_id(instance.flavorid))
+    kind = "migration" if old_flavor["flavorid"] == new_flavor["flavorid"] else "resize"
+    with writer() as session:
+        if not db.instance_update(instance.uuid, {"task_state": states.RESIZE_MIGRATING},
+                                  expected={"task_state": states.RESIZE_PREP,
+                                            "host": instance.host}, session=session):
+            return None
+        if not db.host_claim(session, host, *flavors.needs(new_flavor)):
+            raise _NoRoom()  # rolls the instance update back
+        return db.migration_create(session, {
+            "instance_uuid": instance.uuid, "migration_type": kind,
+            "status": states.PRE_MIGRATING, "source_host": instance.host,
+            "dest_host": host, "next_step_host": instance.host, "old_flavor": old_flavor,
+            "new_flavor": new_flavor, "power_on": instance.vm_state == states.ACTIVE})
+
+
+def _flavor_id(flavorid):
+    try:
+        return db.flavor_get(flavorid).id
+    except exception.FlavorNotFound:
+        return None
+
+
+def _next_alternate(manager, ctxt, instance, new_flavor, alternates):
+    if alternates:
+        LOG.info("Host %s has no room for instance %s; trying %s", manager.host,
+                 instance.uuid, alternates[0])
+        manager.compute_rpcapi.prepare_migration(ctxt, alternates[0], instance.uuid,
+                                                 new_flavor, alternates[1:])
+        return
+    LOG.warning("No host had room to migrate instance %s", instance.uuid)
+    if db.instance_update(instance.uuid, {"task_state": None},
+                          expected={"task_state": states.RESIZE_PREP}):
+        db.instance_add_fault(instance.uuid, 400, "Migration failed: no valid host was found "
+                                                  "(every candidate host was full).")
+
+
+# --- the driver of every other step ---------------------------------------------------------
+
+def advance(manager, migration_uuid):
+    """Runs this host's steps of the migration until it is someone else's turn.
+
+    Safe to call any time, any number of times: it does nothing unless the database says
+    this host owns the next step. A step that keeps being interrupted without the
+    migration changing (its instance is being deleted, say) is left to the reconciler.
+    """
+    handed_over, interruptions = False, 0
+    while interruptions < _MAX_INTERRUPTIONS:
+        migration = db.migration_get(migration_uuid)
+        if migration.next_step_host != manager.host:
+            if handed_over and migration.next_step_host:
+                _hand_over(manager, migration)
+            return
+        instance = _instance_or_none(migration.instance_uuid)
+        if _being_deleted(migration, instance):
+            return
+        step = _step_for(migration, instance)
+        try:
+            step(manager, migration, instance)
+            interruptions = 0
+        except _Interrupted:
+            LOG.info("Migration %s changed under step %s; reading it again",
+                     migration.uuid, _STEP_NAMES[step])
+            interruptions += 1
+        except Exception as err:  # noqa: BLE001 - any failed step fails the migration
+            LOG.exception("Step %s of migration %s failed", _STEP_NAMES[step], migration.uuid)
+            _fail(manager, migration, instance, f"{_STEP_NAMES[step]} failed: {err}")
+        handed_over = True
+    LOG.warning("Migration %s keeps changing under host %s; the reconciler will retry it",
+                migration_uuid, manager.host)
+
+
+def _being_deleted(migration, instance):
+    """A delete in progress ends the migration itself; its steps must not race it."""
+    return (migration.status not in states.TERMINAL and instance is not None
+            and instance.task_state == states.DELETING)
+
+
+def _step_for(migration, instance):
+    if migration.status in states.TERMINAL or instance is None:
+        return _clean_up
+    if migration.outcome in (states.CANCEL, states.FAILED):
+        return _roll_back
+    if migration.status == states.REVERTED:
+        on_new_side = db.instance_on_new_side(migration, instance)
+        return _revert_on_destination if on_new_side else _revert_on_source
+    return _FORWARD[migration.status]
+
+
+def _hand_over(manager, migration):
+    manager.compute_rpcapi.advance_migration(context.get_admin_context(),
+                                             migration.next_step_host, migration.uuid)
+
+
+def _instance_or_none(uuid):
+    try:
+        return db.instance_get(uuid)
+    except exception.InstanceNotFound:
+        return None
+
+
+def _transition(session, migration, status, values=None, expected_outcome=None):
+    """Moves the migration on from the status it was read in; False if someone else did.
+
+    Raises InvalidMigrationTransition for a move the state table does not allow.
+    """
+    states.check_transition(migration.status, status)
+    return db.migration_update(migration.uuid, dict(values or {}, status=status),
+                               expected={"status": migration.status,
+                                         "outcome": expected_outcome}, session=session)
+
+
+def _instance_moves(session, migration, values, expected_task):
+    """Updates the instance in the migration's transaction, or undoes the transaction."""
+    if not db.instance_update(migration.instance_uuid, values,
+                              expected={"task_state": expected_task}, session=session):
+        raise _Interrupted()
+
+
+# --- source: copy the disks ------------------------------------------------------------------
+
+def _snapshot(manager, migration, instance):
+    manager.driver.migrate_snapshot(instance)
+    with writer() as session:
+        if not _transition(session, migration, states.MIGRATING):
+            raise _Interrupted()
+
+
+def _copy_base(manager, migration, instance):
+    manager.driver.migrate_copy_base(instance, migration.dest_host,
+                                     _Progress(migration, offset=0))
+    with writer() as session:
+        if not _transition(session, migration, states.MIGRATING_STEP2):
+            raise _Interrupted()
+
+
+def _copy_delta(manager, migration, instance):
+    base_bytes = migration.bytes_total
+    manager.driver.migrate_power_off(instance)
+    manager.driver.migrate_copy_delta(instance, migration.dest_host,
+                                      _Progress(migration, offset=base_bytes))
+    with writer() as session:
+        if not _transition(session, migration, states.POST_MIGRATING,
+                           {"next_step_host": migration.dest_host}):
+            raise _Interrupted()
+        _instance_moves(session, migration, {"task_state": states.RESIZE_MIGRATED,
+                                             "power_state": states.SHUTDOWN, "progress": 100},
+                        states.RESIZE_MIGRATING)
+
+
+class _Progress:
+    """Records bytes copied on the migration and as the server's progress (0-100).
+
+    Writes at most every half second. Raises _Interrupted when the migration was cancelled
+    or failed elsewhere, which stops the copy.
+    """
+
+    def __init__(self, migration, offset):
+        self.migration = migration
+        self.offset = offset
+        self.written_at = 0.0
+
+    def __call__(self, done, total):
+        now = time.monotonic()
+        if done < total and now - self.written_at < _PROGRESS_INTERVAL:
+            return
+        self.written_at = now
+        moved, whole = self.offset + done, self.offset + total
+        with writer() as session:
+            if not db.migration_update(self.migration.uuid,
+                                       {"bytes_transferred": moved, "bytes_total": whole},
+                                       expected={"status": self.migration.status,
+                                                 "outcome": None}, session=session):
+                raise _Interrupted()
+            db.instance_update(self.migration.instance_uuid,
+                               {"progress": moved * 100 // whole if whole else 100},
+                               session=session)
+
+
+# --- destination: build the instance ---------------------------------------------------------
+
+def _finish(manager, migration, instance):
+    manager.driver.migrate_finish(instance, migration.power_on)
+    with writer() as session:
+        if not _transition(session, migration, states.VERIFY_MIGRATION,
+                           {"next_step_host": None}):
+            raise _Interrupted()
+        _instance_moves(session, migration, dict(
+            flavors.instance_values(migration.new_flavor), host=manager.host,
+            node=manager.host, vm_state=states.RESIZED, task_state=None,
+            power_state=_power_state(migration), progress=100), states.RESIZE_MIGRATED)
+
+
+def _power_state(migration):
+    return states.RUNNING if migration.power_on else states.SHUTDOWN
+
+
+def _settled_vm_state(migration):
+    return states.ACTIVE if migration.power_on else states.STOPPED
+
+
+# --- confirm -----------------------------------------------------------------------------------
+
+def request_confirm(migration):
+    """Records the user's confirm (API or auto-confirm); False if it was decided already."""
+    return db.migration_update(migration.uuid, {"outcome": states.CONFIRMED,
+                                                "next_step_host": migration.source_host},
+                               expected={"status": states.VERIFY_MIGRATION, "outcome": None})
+
+
+def _confirm(manager, migration, instance):
+    """Source: drops the original; the instance stays where it is now, with the new flavor."""
+    manager.driver.cleanup_migration(instance, keep_vm=instance.host == manager.host)
+    with writer() as session:
+        if not _transition(session, migration, states.FINISHED, {"next_step_host": None},
+                           expected_outcome=states.CONFIRMED):
+            raise _Interrupted()
+        _instance_moves(session, migration, {"vm_state": _settled_vm_state(migration)}, None)
+        db.host_release(session, migration.source_host,
+                        *flavors.needs(migration.old_flavor))
+
+
+def confirm_expired(host, window):
+    """Confirms the migrations this host received that waited longer than ``window`` s."""
+    cutoff = models.utcnow() - datetime.timedelta(seconds=window)
+    waiting = db.migration_list(filters={"dest_host": host,
+                                         "status": states.VERIFY_MIGRATION})
+    confirmed = []
+    for migration in waiting:
+        if migration.outcome is None and migration.updated_at < cutoff and \
+                request_confirm(migration):
+            LOG.info("Confirming migration %s automatically after %s s", migration.uuid,
+                     window)
+            confirmed.append(db.migration_get(migration.uuid))
+    return confirmed
+
+
+# --- revert ------------------------------------------------------------------------------------
+
+def request_revert(migration):
+    """Records the user's revert: the destination acts first. False if already decided."""
+    try:
+        with writer() as session:
+            if not _transition(session, migration, states.REVERTED,
+                               {"outcome": states.REVERT,
+                                "next_step_host": migration.dest_host}):
+                raise _Interrupted()
+            _instance_moves(session, migration, {"task_state": states.RESIZE_REVERTING},
+                            None)
+    except _Interrupted:
+        return False
+    return True
+
+
+def _revert_on_destination(manager, migration, instance):
+    manager.driver.migrate_drop_destination(instance)
+    with writer() as session:
+        if not db.migration_update(migration.uuid, {"next_step_host": migration.source_host},
+                                   expected={"status": states.REVERTED,
+                                             "next_step_host": manager.host},
+                                   session=session):
+            raise _Interrupted()
+        _instance_moves(session, migration, dict(
+            flavors.instance_values(migration.old_flavor), host=migration.source_host,
+            node=migration.source_host, power_state=states.SHUTDOWN),
+            states.RESIZE_REVERTING)
+
+
+def _revert_on_source(manager, migration, instance):
+    manager.driver.migrate_restore_source(instance, migration.power_on)
+    with writer() as session:
+        if not _transition(session, migration, states.FINISHED, {"next_step_host": None},
+                           expected_outcome=states.REVERT):
+            raise _Interrupted()
+        _instance_moves(session, migration, {
+            "vm_state": _settled_vm_state(migration), "task_state": None,
+            "power_state": _power_state(migration), "progress": 0},
+            states.RESIZE_REVERTING)
+        db.host_release(session, migration.dest_host, *flavors.needs(migration.new_flavor))
+
+
+# --- cancel, failure, and clean-up -------------------------------------------------------------
+
+def request_cancel(migration):
+    """Records an admin's cancel; the source rolls back. False if too late or decided."""
+    return db.migration_update(migration.uuid, {"outcome": states.CANCEL,
+                                                "next_step_host": migration.source_host},
+                               expected={"status": states.CANCELLABLE, "outcome": None})
+
+
+def _roll_back(manager, migration, instance):
+    """Source: the instance runs here again as before; the destination's claim is freed."""
+    same_host = migration.dest_host == migration.source_host
+    if same_host:
+        manager.driver.migrate_drop_destination(instance)
+    try:
+        manager.driver.migrate_restore_source(instance, migration.power_on)
+    except Exception as err:  # noqa: BLE001 - the instance cannot run anywhere now
+        LOG.exception("Could not restart instance %s on its source", instance.uuid)
+        _strand(migration, instance, f"{migration.error or 'Migration cancelled'}; "
+                                     f"restarting the instance on {manager.host} failed: {err}")
+        return
+    status = states.CANCELLED if migration.outcome == states.CANCEL else \
+        states.MIGRATION_ERROR
+    with writer() as session:
+        if not _transition(session, migration, status,
+                           {"next_step_host": None if same_host else migration.dest_host},
+                           expected_outcome=migration.outcome):
+            raise _Interrupted()
+        _instance_moves(session, migration, {
+            "host": migration.source_host, "node": migration.source_host,
+            "vm_state": _settled_vm_state(migration), "task_state": None,
+            "power_state": _power_state(migration), "progress": 0},
+            (states.RESIZE_MIGRATING, states.RESIZE_MIGRATED))
+        db.host_release(session, migration.dest_host, *flavors.needs(migration.new_flavor))
+    LOG.info("Migration %s of instance %s is %s; it runs on %s", migration.uuid,
+             instance.uuid, status, manager.host)
+
+
+def _fail(manager, migration, instance, message):
+    """Before the instance moved, the source rolls back; after, the instance stays put.
+
+    A failure while rolling back, confirming or reverting ends the migration in error
+    where the instance is (ERROR unless a confirm failed: the instance itself is fine).
+    """
+    before_move = migration.status in states.CANCELLABLE or \
+        migration.status == states.POST_MIGRATING
+    if migration.status in states.TERMINAL:
+        db.migration_update(migration.uuid, {"next_step_host": None},
+                            expected={"next_step_host": manager.host})
+    elif before_move and migration.outcome is None:
+        if migration.status == states.POST_MIGRATING:
+            _quietly(manager.driver.migrate_drop_destination, instance)
+        db.migration_update(migration.uuid, {"outcome": states.FAILED, "error": message,
+                                             "next_step_host": migration.source_host},
+                            expected={"status": migration.status, "outcome": None})
+    elif migration.outcome == states.CONFIRMED:
+        _strand(migration, instance, message, vm_state=_settled_vm_state(migration))
+    else:
+        _strand(migration, instance, message)
+
+
+def _strand(migration, instance, message, vm_state=states.ERROR):
+    """Ends the migration in error where the instance is now, with a fault saying why."""
+    with writer() as session:
+        if not db.migration_update(migration.uuid, {"status": states.MIGRATION_ERROR,
+                                                    "error": message, "next_step_host": None},
+                                   expected={"status": migration.status}, session=session):
+            return
+        db.instance_update(migration.instance_uuid,
+                           {"vm_state": vm_state, "task_state": None}, session=session)
+        db.instance_add_fault(migration.instance_uuid, 500, message, session=session)
+        db.host_release(session, *_other_side_needs(migration, instance))
+
+
+def _other_side_needs(migration, instance):
+    host, flavor = db.migration_other_side(migration, instance)
+    return (host, *flavors.needs(flavor))
+
+
+def _clean_up(manager, migration, instance):
+    """Removes what a finished migration left on this host, unless a newer one runs."""
+    if db.migration_open_for_instance(migration.instance_uuid) is None:
+        if instance is None:
+            manager.driver.destroy(_Ref(migration.instance_uuid))
+        else:
+            manager.driver.cleanup_migration(instance,
+                                             keep_vm=instance.host == manager.host)
+    db.migration_update(migration.uuid, {"next_step_host": None},
+                        expected={"next_step_host": manager.host})
+
+
+def _quietly(call, *args):
+    try:
+        call(*args)
+    except Exception:  # noqa: BLE001 - best effort; the reconciler removes leftovers later
+        LOG.exception("Clean-up step %s failed", call.__name__)
+
+
+class _Ref:
+    """The least a driver needs to remove what is left of a deleted instance."""
+
+    def __init__(self, uuid):
+        self.uuid = uuid
+
+
+# --- a deleted instance ----------------------------------------------------------------------
+
+def end_for_deleted_instance(session, instance, acting_host):
+    """Ends the instance's open migration as it is deleted (in the delete's transaction).
+
+    A migration waiting for confirmation counts as confirmed (as in Nova); any other ends
+    in error. The claim on the side the instance is not on is freed. Returns
+    (migration uuid, host that still has leftovers to remove), or None.
+    """
+    migration = db.migration_open_for_instance(instance.uuid, session=session)
+    if migration is None:
+        return None
+    status, outcome = ((states.FINISHED, states.CONFIRMED)
+                       if migration.status == states.VERIFY_MIGRATION
+                       else (states.MIGRATION_ERROR, migration.outcome))
+    others = sorted({migration.source_host, migration.dest_host} - {acting_host},
+                    key=lambda host: host == instance.host)
+    leftovers = others[0] if others else None
+    states.check_transition(migration.status, status)
+    db.migration_update(migration.uuid, {
+        "status": status, "outcome": outcome, "next_step_host": leftovers,
+        "error": None if status == states.FINISHED else "The instance was deleted."},
+        expected={"status": migration.status}, session=session)
+    db.host_release(session, *_other_side_needs(migration, instance))
+    return (migration.uuid, leftovers) if leftovers else None
+
+
+# --- recovery ----------------------------------------------------------------------------------
+
+def resume(manager, only_stale):
+    """Runs every step this host owns (at start: all; periodically: those stuck).
+
+    A step in progress holds the instance's lock, so the periodic pass skips it.
+    """
+    stale_before = models.utcnow() - datetime.timedelta(seconds=CONF.compute.reconcile_interval)
+    for migration in db.migration_list(filters={"next_step_host": manager.host}):
+        if only_stale and (migration.updated_at or migration.created_at) >= stale_before:
+            continue
+        LOG.info("Resuming migration %s (%s) on %s", migration.uuid, migration.status,
+                 manager.host)
+        run = manager.try_with_instance_lock if only_stale else manager.with_instance_lock
+        run(migration.instance_uuid, advance, manager, migration.uuid)
+
+
+_FORWARD = {
+    states.PRE_MIGRATING: _snapshot,
+    states.MIGRATING: _copy_base,
+    states.MIGRATING_STEP2: _copy_delta,
+    states.POST_MIGRATING: _finish,
+    states.VERIFY_MIGRATION: _confirm,
+}
+
+_STEP_NAMES = {
+    _snapshot: "Snapshot", _copy_base: "Copying the base disk",
+    _copy_delta: "Copying the disk changes", _finish: "Building the migrated instance",
+    _confirm: "Confirming", _revert_on_destination: "Reverting on the destination",
+    _revert_on_source: "Reverting on the source", _roll_back: "Rolling back",
+    _clean_up: "Cleaning up",
+}
