@@ -17,7 +17,6 @@ from godwit.context import get_admin_context
 from godwit.db import api as db
 from godwit.db import models
 from godwit.db.session import writer
-from godwit.virt import fake
 
 IMAGE = seed.DEFAULT_IMAGES[0][0]
 
