@@ -178,6 +178,8 @@ class API:
         """
         if host is not None:
             _check_target_host(instance, host)
+        if instance.host is not None:
+            _check_host_up(instance.host, action.name, instance.uuid)
         self._begin(context, instance.uuid, action)
         spec = {"vcpus": new_flavor["vcpus"], "memory_mb": new_flavor["memory_mb"],
                 "disk_gb": flavors.needs(new_flavor)[2],
@@ -195,7 +197,7 @@ class API:
 
     def confirm_resize(self, context, instance_uuid):
         migration = self._waiting_migration(context, instance_uuid, "confirmResize")
-        _check_host_up(migration.source_host, "confirm", instance_uuid)
+        _check_host_up(migration.source_host, "confirmResize", instance_uuid)
         if not migrations.request_confirm(migration):
             raise self._invalid_state(instance_uuid, "confirmResize")
         self.compute_rpcapi.advance_migration(context, migration.source_host, migration.uuid)
@@ -203,7 +205,7 @@ class API:
     def revert_resize(self, context, instance_uuid):
         migration = self._waiting_migration(context, instance_uuid, "revertResize")
         for host in (migration.dest_host, migration.source_host):
-            _check_host_up(host, "revert", instance_uuid)
+            _check_host_up(host, "revertResize", instance_uuid)
         if not migrations.request_revert(migration):
             raise self._invalid_state(instance_uuid, "revertResize")
         self.compute_rpcapi.advance_migration(context, migration.dest_host, migration.uuid)
@@ -279,7 +281,7 @@ def _check_target_host(instance, host):
 
 def _check_host_up(host, action, instance_uuid):
     if not _host_is_up(host):
-        raise exception.Conflict(f"Cannot {action} the resize of instance {instance_uuid}: "
+        raise exception.Conflict(f"Cannot '{action}' instance {instance_uuid}: its compute "
                                  f"host {host}, which must act, is down.")
 
 

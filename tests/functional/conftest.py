@@ -16,7 +16,11 @@ QUOTAS = ("instances", "cores", "ram")
 
 
 @pytest.fixture(scope="module")
-def aio(tmp_path_factory):
+def aio(request, tmp_path_factory):
+    """``AIO_OVERRIDES = {(option, group): value}`` in a test module configures its cloud."""
+    module_overrides = getattr(request.module, "AIO_OVERRIDES", {})
+    for (name, group), value in module_overrides.items():
+        CONF.set_override(name, value, group=group)
     data_dir = tmp_path_factory.mktemp("aio")
     CONF.set_override("data_dir", str(data_dir))
     CONF.set_override("control_exchange", f"godwit-{uuid.uuid4().hex[:8]}")
@@ -37,6 +41,8 @@ def aio(tmp_path_factory):
     for name in QUOTAS:
         CONF.clear_override(name, group="quota")
     CONF.clear_override("bind_host", group="api")
+    for name, group in module_overrides:
+        CONF.clear_override(name, group=group)
 
 
 @pytest.fixture(scope="module")
