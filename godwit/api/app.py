@@ -4,6 +4,7 @@
     /v2.1        OpenStack Compute v2.1        (token; its version document is public)
     /identity    Keystone v3 subset            (handles its own tokens)
     /image       Glance v2 read-only subset    (token; its version list is public)
+    /admin/v1    godwit's admin API            (token, admins only; its version is public)
 
 For uwsgi or gunicorn point the server at ``godwit.api.app:application`` and set
 GODWIT_CONFIG_FILE (default /etc/godwit/godwit.conf).
@@ -14,11 +15,13 @@ import webob.dec
 from oslo_middleware import request_id
 
 from godwit.api import wsgi
+from godwit.api.admin import create_app as create_admin_app
 from godwit.api.identity import router as identity_router
 from godwit.api.image import create_app as create_image_app
 from godwit.api.middleware.auth import AuthMiddleware
 from godwit.api.openstack import versions
 from godwit.api.openstack.compute import create_app as create_compute_app
+from godwit.compute import api as compute
 
 
 class Mounts:
@@ -53,11 +56,13 @@ class CatchErrors:
 
 
 def build_app():
+    compute_api = compute.API()
     mounts = Mounts({
         "": versions.create_app(),
-        "/v2.1": create_compute_app(auth_middleware=AuthMiddleware),
+        "/v2.1": create_compute_app(auth_middleware=AuthMiddleware, compute_api=compute_api),
         "/identity": identity_router.create_app(),
         "/image": create_image_app(auth_middleware=AuthMiddleware),
+        "/admin": create_admin_app(auth_middleware=AuthMiddleware, compute_api=compute_api),
     })
     return request_id.RequestId(CatchErrors(mounts))
 

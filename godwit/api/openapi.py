@@ -1,9 +1,10 @@
 """The OpenAPI 3.1 document of godwit's HTTP API, built from the routers themselves.
 
-Every route of the version, compute and image apps needs an entry in ``OPERATIONS`` (a
-summary and the key its success body carries); request schemas, success codes and
+Every route of the version, compute, image and admin apps needs an entry in ``OPERATIONS``
+(a summary and the key its success body carries); request schemas, success codes and
 microversion ranges are read from the controllers, so they cannot drift. Identity routes are
 listed as found in the identity app, with a generated summary, until it documents its own.
+Admin API operations carry no microversions and their ids start with ``admin.``.
 
 ``godwit/api/openapi.json`` is this module's output; regenerate it with
 ``python -m godwit.api.openapi > godwit/api/openapi.json``. A test checks that the file, the
@@ -14,6 +15,7 @@ import re
 import sys
 
 from godwit.api import wsgi
+from godwit.api.admin import router as admin_router
 from godwit.api.image import router as image_router
 from godwit.api.openstack import common, versions
 from godwit.api.openstack import microversion as mv
@@ -33,7 +35,15 @@ OPERATIONS = {
     ("GET", "/v2.1/servers/{id}"): ("Show a server.", "server"),
     ("DELETE", "/v2.1/servers/{id}"): ("Delete a server.", None),
     ("POST", "/v2.1/servers/{id}/action"): (
-        "Run an action on a server: os-start, os-stop or reboot.", None),
+        "Run an action on a server: os-start, os-stop, reboot, resize, confirmResize (204), "
+        "revertResize or migrate (admin).", None),
+    ("GET", "/v2.1/servers/{server_id}/migrations"): (
+        "List a server's migrations in progress (admin, 2.23).", "migrations[]"),
+    ("GET", "/v2.1/servers/{server_id}/migrations/{migration_id}"): (
+        "Show a server's migration in progress (admin, 2.23).", "migration"),
+    ("DELETE", "/v2.1/servers/{server_id}/migrations/{migration_id}"): (
+        "Abort a server's migration in progress (admin, 2.24).", None),
+    ("GET", "/v2.1/os-migrations"): ("List migrations (admin).", "migrations[]"),
     ("GET", "/v2.1/flavors"): ("List flavors (id, name, links).", "flavors[]"),
     ("POST", "/v2.1/flavors"): ("Create a flavor (admin).", "flavor"),
     ("GET", "/v2.1/flavors/detail"): ("List flavors with details.", "flavors[]"),
@@ -79,7 +89,28 @@ OPERATIONS = {
     ("GET", "/image/v2/images/{image_id}"): ("Show an image.", None),
     ("GET", "/image/v2/schemas/image"): ("JSON Schema of an image.", None),
     ("GET", "/image/v2/schemas/images"): ("JSON Schema of an image list.", None),
+    ("GET", "/admin/v1"): ("Show the admin API version.", "version"),
+    ("GET", "/admin/v1/"): ("Show the admin API version.", "version"),
+    ("POST", "/admin/v1/servers/{id}/resize"): (
+        "Resize a server to another flavor, optionally onto a chosen host.", None),
+    ("POST", "/admin/v1/servers/{id}/cold-migrate"): (
+        "Cold migrate a server, optionally to a chosen host.", None),
+    ("POST", "/admin/v1/servers/{id}/confirm-resize"): (
+        "Confirm a server's resize or cold migration.", None),
+    ("POST", "/admin/v1/servers/{id}/revert-resize"): (
+        "Revert a server's resize or cold migration.", None),
+    ("GET", "/admin/v1/servers/{id}/migrations"): (
+        "List every migration of a server, newest first.", "migrations[]"),
+    ("GET", "/admin/v1/migrations"): (
+        "List migrations, newest first; next is the following page's URL or null.",
+        "migrations[]"),
+    ("GET", "/admin/v1/migrations/{id}"): ("Show a migration (by uuid or id).", "migration"),
+    ("POST", "/admin/v1/migrations/{id}/cancel"): (
+        "Cancel a migration that has not reached post-migrating.", None),
 }
+
+# Success codes of operations that answer with more than one (one per action).
+SUCCESS_CODES = {("POST", "/v2.1/servers/{id}/action"): ("202", "204")}
 
 # Query parameters of list operations: name -> description.
 _PAGING = {"limit": "Most items to return (capped by [api] max_limit).",
@@ -106,6 +137,18 @@ QUERY = {
                              "with_servers": "2.53: include each hypervisor's servers."},
     "/v2.1/os-services": {"host": "Host name.", "binary": "Service binary."},
     "/v2.1/limits": {"tenant_id": "Another project (admin)."},
+    "/v2.1/os-migrations": {
+        "host": "Source or destination host.", "source_compute": "Source host.",
+        "status": "Migration status.", "instance_uuid": "Server id.",
+        "migration_type": "resize or migration.", "hidden": "Ignored: none is hidden.",
+        "limit": "2.59: most migrations to return.", "marker": "2.59: last uuid seen.",
+        "changes-since": "2.59: ISO 8601 time; migrations changed since then."},
+    "/admin/v1/migrations": {
+        "host": "Source or destination host.", "status": "Status; repeat for several.",
+        "server": "Server id.", "type": "resize or migration.",
+        "open": "true: not ended yet; false: ended.",
+        "limit": "Most migrations to return, 1 to 1000 (default 100).",
+        "marker": "Last uuid seen."},
     "/image/v2/images": {
         "limit": "Most images to return (default 25).", "marker": "Last image id seen.",
         "name": "Exact name.", "status": "Image status.", "owner": "Owning project.",
@@ -155,7 +198,8 @@ def mounted_routers():
     """[(mount prefix, Router)] of every app in the document."""
     mounts = [("", find_router(versions.create_app())),
               ("/v2.1", common.build_router(compute_router.routes(compute_api=None))),
-              ("/image", common.build_router(image_router.routes()))]
+              ("/image", common.build_router(image_router.routes())),
+              ("/admin", common.build_router(admin_router.routes(compute_api=None)))]
     identity = identity_router()
     if identity is not None:
         mounts.append(("/identity", identity))
@@ -178,7 +222,7 @@ def build_document():
     schemas = {"Fault": FAULT}
     for prefix, router in mounted_routers():
         for method, path, handler in router_routes(prefix, router):
-            operation = _operation(method, path, handler, schemas, prefix == "/identity")
+            operation = _operation(method, path, handler, schemas, prefix)
             paths.setdefault(path, {})[method.lower()] = operation
     return {
         "openapi": "3.1.0",
@@ -186,7 +230,8 @@ def build_document():
                  "description": "OpenStack Compute v2.1 (microversions "
                                 f"{mv.to_string(mv.MIN_VERSION)}-"
                                 f"{mv.to_string(mv.MAX_VERSION)}), a read-only Glance v2 "
-                                "subset and a Keystone v3 subset."},
+                                "subset, a Keystone v3 subset and godwit's admin API "
+                                "(/admin/v1)."},
         "paths": dict(sorted(paths.items())),
         "components": {
             "schemas": dict(sorted(schemas.items())),
@@ -199,15 +244,18 @@ def build_document():
     }
 
 
-def _operation(method, path, handler, schemas, identity):
-    if identity:
+def _operation(method, path, handler, schemas, prefix):
+    if prefix == "/identity":
         summary, body_key = f"Keystone v3 subset: {method} {path}.", None
     else:
         summary, body_key = OPERATIONS[(method, path)]
-    code = str(getattr(handler, "wsgi_code", 200))
-    operation = {"operationId": f"{type(handler.__self__).__name__}.{handler.__name__}",
-                 "summary": summary,
-                 "responses": {code: _success(code, body_key), "default": {
+    codes = SUCCESS_CODES.get((method, path), (str(getattr(handler, "wsgi_code", 200)),))
+    operation_id = f"{type(handler.__self__).__name__}.{handler.__name__}"
+    if prefix == "/admin":
+        operation_id = "admin." + operation_id
+    responses = {code: _success(code, body_key) for code in codes}
+    operation = {"operationId": operation_id, "summary": summary,
+                 "responses": {**responses, "default": {
                      "$ref": "#/components/responses/Fault"}}}
     parameters = [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
                   for name in re.findall(r"{(\w+)}", path)]
@@ -220,9 +268,10 @@ def _operation(method, path, handler, schemas, identity):
     if low or high:
         operation["x-openstack-microversions"] = {"min": low or "2.1",
                                                   "max": high or _max()}
-    if hasattr(handler, "body_schemas"):
-        operation["requestBody"] = _request_body(operation["operationId"],
-                                                 handler.body_schemas, schemas)
+    if hasattr(handler, "body_schemas") and prefix == "/admin":
+        operation["requestBody"] = _admin_request_body(operation_id, handler, schemas)
+    elif hasattr(handler, "body_schemas"):
+        operation["requestBody"] = _request_body(operation_id, handler.body_schemas, schemas)
     return operation
 
 
@@ -248,6 +297,13 @@ def _request_body(operation_id, body_schemas, schemas):
                      "schema": {"$ref": f"#/components/schemas/{name}"}})
     return {"required": True, "content": {"application/json": {"schema": refs[0]["schema"]}},
             "x-openstack-body": refs}
+
+
+def _admin_request_body(operation_id, handler, schemas):
+    """One schema, no microversions; an optional body may be left out altogether."""
+    schemas[operation_id] = handler.body_schemas[0][0]
+    return {"required": not handler.body_optional, "content": {"application/json": {
+        "schema": {"$ref": f"#/components/schemas/{operation_id}"}}}}
 
 
 def _max():

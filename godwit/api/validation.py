@@ -67,10 +67,14 @@ def _shown(value):
 
 
 def error_message(error):
-    """Nova's message for a jsonschema error: the field, its value, and what is wrong."""
+    """Nova's message for a jsonschema error: the field, its value, and what is wrong.
+
+    The field is the innermost name on the path: an item of a list is named by its list.
+    """
     reason = str(error.cause) if error.validator == "format" and error.cause else error.message
-    if error.absolute_path:
-        return (f"Invalid input for field/attribute {error.absolute_path[-1]}. "
+    names = [part for part in error.absolute_path if isinstance(part, str)]
+    if names:
+        return (f"Invalid input for field/attribute {names[-1]}. "
                 f"Value: {_shown(error.instance)}. {reason}")
     return reason
 
@@ -83,17 +87,20 @@ def validate(instance, schema):
         raise exception.ValidationError(message=error_message(error))
 
 
-def read_json(req):
+def read_json(req, optional=False):
     """The body as a JSON object: 413 over [api] max_body_size, 400 if it is not one.
 
     Beyond what ``json`` accepts, NaN/Infinity, lone surrogates and NUL characters are
-    refused too: no database stores them all, and a 400 now beats a 500 later.
+    refused too: no database stores them all, and a 400 now beats a 500 later. With
+    ``optional`` an empty body is ``{}``.
     """
     if req.content_length is not None and req.content_length > CONF.api.max_body_size:
         raise RequestTooLarge()
     raw = req.body
     if len(raw) > CONF.api.max_body_size:
         raise RequestTooLarge()
+    if not raw and optional:
+        return {}
     if not raw:
         raise exception.Invalid("Malformed request body: a JSON object is required.")
     try:
@@ -112,11 +119,12 @@ def _refuse_constant(name):
     raise ValueError(f"{name} is not a JSON number")
 
 
-def schema(body_schema, min_version=None, max_version=None):
+def schema(body_schema, min_version=None, max_version=None, optional=False):
     """Validates the body of a controller method against the schema of the request's version.
 
     Stack one per version range (``"2.N"`` strings, inclusive); the first that covers the
-    request applies. The method receives the parsed body as ``body``.
+    request applies. The method receives the parsed body as ``body``. ``optional`` (of the
+    outermost one): an empty body is validated as ``{}``.
     """
     def decorator(func):
         original = getattr(func, "unvalidated", func)
@@ -124,7 +132,7 @@ def schema(body_schema, min_version=None, max_version=None):
 
         @functools.wraps(original)
         def wrapper(self, req, **kwargs):
-            body = read_json(req)
+            body = read_json(req, optional)
             for candidate, low, high in schemas:
                 if microversion.is_supported(req, low, high):
                     validate(body, candidate)
@@ -132,6 +140,7 @@ def schema(body_schema, min_version=None, max_version=None):
             return original(self, req, body=body, **kwargs)
 
         wrapper.body_schemas = schemas
+        wrapper.body_optional = optional
         wrapper.unvalidated = original
         return wrapper
     return decorator

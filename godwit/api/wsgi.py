@@ -60,6 +60,10 @@ def response(code):
     return decorator
 
 
+def empty_response(status):
+    return webob.Response(status=status, content_type=None)
+
+
 def json_response(body, status=200, headers=None):
     resp = webob.Response(status=status, content_type="application/json", charset="utf-8")
     resp.body = json.dumps(body).encode("utf-8")
@@ -103,7 +107,7 @@ class Resource:
             return result
         code = getattr(method, "wsgi_code", 200)
         if result is None:
-            return webob.Response(status=code, content_type=None)
+            return empty_response(code)
         return json_response(result, status=code)
 
 

@@ -161,14 +161,14 @@ class API:
         """Moves the instance to ``flavorid``, on a host the scheduler picks (or ``host``)."""
         instance = self.get(context, instance_uuid)
         new_flavor = _resize_flavor(instance, flavorid)
-        quota.check_resize(instance.project_id, flavors.from_instance(instance), new_flavor)
+        quota.check_resize(instance.project_id, migrations.current_flavor(instance), new_flavor)
         self._start_migration(context, instance, new_flavor, states.RESIZE, host,
                               CONF.compute.allow_resize_to_same_host)
 
     def migrate(self, context, instance_uuid, host=None):
         """Cold-migrates the instance, with its flavor, to another host (admin)."""
         instance = self.get(context, instance_uuid)
-        self._start_migration(context, instance, flavors.from_instance(instance),
+        self._start_migration(context, instance, migrations.current_flavor(instance),
                               states.MIGRATE, host, same_host=False)
 
     def _start_migration(self, context, instance, new_flavor, action, host, same_host):

@@ -72,8 +72,9 @@ def prepare(manager, ctxt, instance_uuid, new_flavor, alternates):
 
 
 def _create(host, instance, new_flavor):
-    old_flavor = flavors.from_instance(instance, _flavor_id(instance.flavorid))
-    kind = "migration" if old_flavor["flavorid"] == new_flavor["flavorid"] else "resize"
+    old_flavor = current_flavor(instance)
+    kind = states.COLD_MIGRATION if old_flavor["flavorid"] == new_flavor["flavorid"] \
+        else states.RESIZE_MIGRATION
     with writer() as session:
         if not db.instance_update(instance.uuid, {"task_state": states.RESIZE_MIGRATING},
                                   expected={"task_state": states.RESIZE_PREP,
@@ -88,11 +89,13 @@ def _create(host, instance, new_flavor):
             "new_flavor": new_flavor, "power_on": instance.vm_state == states.ACTIVE})
 
 
-def _flavor_id(flavorid):
+def current_flavor(instance):
+    """The instance's flavor as a dict, with the flavor row's id while the row exists."""
     try:
-        return db.flavor_get(flavorid).id
+        flavor_id = db.flavor_get(instance.flavorid).id
     except exception.FlavorNotFound:
-        return None
+        flavor_id = None
+    return flavors.from_instance(instance, flavor_id)
 
 
 def _next_alternate(manager, ctxt, instance, new_flavor, alternates):

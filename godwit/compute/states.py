@@ -85,6 +85,11 @@ REVERT_RESIZE = Action("revertResize", [RESIZED], RESIZE_REVERTING)
 # taken by someone else (a user confirms or reverts, an admin cancels, a step fails) that
 # the host in ``next_step_host`` still has to carry out.
 
+# migration_type, as Nova names them: a resize changes the flavor, a cold migration does not.
+RESIZE_MIGRATION = "resize"
+COLD_MIGRATION = "migration"
+MIGRATION_TYPES = (COLD_MIGRATION, RESIZE_MIGRATION)
+
 PRE_MIGRATING = "pre-migrating"
 MIGRATING = "migrating"
 MIGRATING_STEP2 = "migrating_step2"

@@ -1,4 +1,5 @@
 """Helpers every OpenStack-style API here shares: links, paging, timestamps, query values."""
+import datetime
 import re
 import urllib.parse
 import uuid
@@ -93,6 +94,17 @@ def parse_bool(value, name):
         return strutils.bool_from_string(value, strict=True)
     except ValueError:
         raise exception.Invalid(f"Invalid value '{value}' for {name}") from None
+
+
+def parse_timestamp(value, name):
+    """An ISO 8601 time from the query string as naive UTC (how the database stores times)."""
+    try:
+        moment = datetime.datetime.fromisoformat(value)
+    except ValueError:
+        raise exception.Invalid(f"Invalid {name} value: {value}") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    return moment
 
 
 def iso_z(moment):

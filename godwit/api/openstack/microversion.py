@@ -8,8 +8,9 @@ which version answered, in both headers, with ``Vary`` naming them.
 
 godwit advertises 2.60 because every documented change up to 2.60 that touches the
 resources it serves (servers, flavors, hypervisors, services, availability zones, limits,
-aggregates) is implemented; the changes to resources godwit does not have (keypairs,
-volumes, server groups, consoles, migrations API, ...) change nothing here. Implemented:
+aggregates, migrations) is implemented; the changes to resources godwit does not have
+(keypairs, volumes, server groups, consoles, live migration, ...) change nothing here.
+Implemented:
 
 - 2.3   servers: more ``OS-EXT-SRV-ATTR:*`` attributes (reservation_id, launch_index,
         hostname, kernel_id, ramdisk_id, root_device_name, user_data) for admins.
@@ -18,6 +19,12 @@ volumes, server groups, consoles, migrations API, ...) change nothing here. Impl
 - 2.11  os-services: ``forced_down`` in views and ``PUT /os-services/force-down``.
 - 2.16  servers: ``host_status`` (UP, DOWN, MAINTENANCE, UNKNOWN, "") for admins.
 - 2.19  servers: ``description`` in create and views.
+- 2.23  os-migrations: ``migration_type`` (and ``links``, which Nova gives only in-progress
+        live migrations: godwit has none, so never). ``GET /servers/{id}/migrations[/{id}]``
+        lists a server's migrations that have not ended; Nova lists only live migrations
+        there, godwit every kind it has (resize, cold migration).
+- 2.24  ``DELETE /servers/{id}/migrations/{id}`` cancels a migration that has not reached
+        post-migrating (later: 409).
 - 2.26  servers: ``tags`` in views (always []) and the tags/not-tags list filters.
 - 2.28  hypervisors: ``cpu_info`` is an object rather than a JSON string.
 - 2.33  hypervisors: ``limit``/``marker`` paging.
@@ -35,12 +42,19 @@ volumes, server groups, consoles, migrations API, ...) change nothing here. Impl
         ``hypervisor_hostname_pattern`` and ``with_servers`` and drop ``/search`` and
         ``/servers``.
 - 2.55  flavors: ``description`` in create, views, and ``PUT /flavors/{id}``.
+- 2.56  servers: ``migrate`` may name the destination ``host`` (its own admin rule); before
+        2.56 a host is a 400.
 - 2.57  limits: ``maxPersonality`` and ``maxPersonalitySize`` are gone (godwit never
         accepted personality files).
+- 2.59  os-migrations and server migrations: ``uuid``; os-migrations pages with ``limit``
+        and ``marker`` (a uuid; ``migrations_links`` while a page is full), filters by
+        ``changes-since``, and refuses unknown query parameters (400).
 
-Also served, unchanged by any version above: os-start, os-stop, reboot, delete, the
-availability zone lists, flavor extra specs (read), hypervisor statistics and uptime (501:
-the drivers do not report uptime), and ``GET /os-aggregates`` (clusters, read-only).
+Also served, unchanged by any version above: os-start, os-stop, reboot, resize (202; the
+``OS-DCF:diskConfig`` it may carry is ignored), confirmResize (204), revertResize, migrate
+(202, admin), ``GET /os-migrations`` (admin), delete, the availability zone lists, flavor
+extra specs (read), hypervisor statistics and uptime (501: the drivers do not report
+uptime), and ``GET /os-aggregates`` (clusters, read-only).
 
 Not served at any version (404/405, or "There is no such action" for actions): server
 update and rebuild (so 2.19's description there does not apply), the other server actions,

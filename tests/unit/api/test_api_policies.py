@@ -1,21 +1,27 @@
 """Default rules: readers look, members act in their project, admins do everything."""
+import os
+import subprocess
+import sys
 
 from godwit import context as godwit_context
 from godwit import policy
-from godwit.policies import compute, image
+from godwit.policies import admin, compute, image
 
 READ = ("servers:index", "servers:detail", "servers:show", "os-flavor-extra-specs:index")
-ACT = ("servers:create", "servers:delete", "servers:start", "servers:stop", "servers:reboot")
+ACT = ("servers:create", "servers:delete", "servers:start", "servers:stop", "servers:reboot",
+       "servers:resize", "servers:confirm_resize", "servers:revert_resize")
 ANYONE = ("os-availability-zone:list", "limits")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))))
 
 
-def _who_may(rule, target_project="p1"):
+def _who_may(rule, target_project="p1", prefix=compute.PREFIX):
     callers = {"admin": ("p0", ["admin"]), "member": ("p1", ["member"]),
                "reader": ("p1", ["reader"]), "stranger": ("p2", ["member", "reader"])}
     return {name for name, (project, roles) in callers.items()
             if policy.check(godwit_context.RequestContext(user_id="u", project_id=project,
                                                           roles=roles),
-                            compute.PREFIX + rule, {"project_id": target_project})}
+                            prefix + rule, {"project_id": target_project})}
 
 
 def test_every_rule_has_its_default():
@@ -36,3 +42,25 @@ def test_image_rules_let_anyone_authenticated_look():
     context = godwit_context.RequestContext(user_id="u", project_id="p9", roles=["reader"])
     assert [rule.name for rule in image.list_rules()] == ["get_images", "get_image"]
     assert all(policy.check(context, rule.name) for rule in image.list_rules())
+
+
+def test_migrating_and_the_admin_api_are_for_admins():
+    for rule in ("os-migrate-server:migrate", "os-migrate-server:migrate:host",
+                 "os-migrations:index", "servers:migrations:index",
+                 "servers:migrations:show", "servers:migrations:delete"):
+        assert _who_may(rule) == {"admin"}, rule
+    names = [rule.name for rule in admin.list_rules()]
+    assert names and all(name.startswith(admin.PREFIX) for name in names)
+    for name in names:
+        assert _who_may(name[len(admin.PREFIX):], prefix=admin.PREFIX) == {"admin"}, name
+
+
+def test_policy_sample_is_current(tmp_path):
+    output = tmp_path / "policy.yaml.sample"
+    subprocess.run([os.path.join(os.path.dirname(sys.executable),
+                                 "oslopolicy-sample-generator"),
+                    "--namespace", "godwit", "--output-file", str(output)],
+                   check=True, capture_output=True)
+    with open(os.path.join(ROOT, "etc", "godwit", "policy.yaml.sample")) as committed:
+        assert output.read_text() == committed.read(), \
+            "etc/godwit/policy.yaml.sample is stale: run `make config-sample`"

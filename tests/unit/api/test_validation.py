@@ -45,6 +45,19 @@ def test_messages_name_the_field(server, expected):
     assert expected in _message(_create(**server), servers.CREATE_V252)
 
 
+def test_an_item_of_a_list_is_named_by_its_list():
+    message = _message(_create(networks=[5]), servers.CREATE)
+    assert message.startswith("Invalid input for field/attribute networks. Value: 5.")
+
+
+def test_an_empty_body_is_optional_only_when_asked(make_request):
+    req = make_request()
+    req.method = "POST"
+    assert validation.read_json(req, optional=True) == {}
+    with pytest.raises(exception.Invalid, match="a JSON object is required"):
+        validation.read_json(req)
+
+
 def test_top_level_errors_are_the_plain_message():
     assert _message({}, servers.CREATE) == "'server' is a required property"
     assert "('x' was unexpected)" in _message({**_create(), "x": 1}, servers.CREATE)

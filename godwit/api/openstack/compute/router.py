@@ -8,7 +8,9 @@ from godwit.api.openstack.compute import (
     flavors,
     hypervisors,
     limits,
+    migrations,
     server_actions,
+    server_migrations,
     servers,
     services,
 )
@@ -24,6 +26,7 @@ def routes(compute_api):
     hypervisor = hypervisors.HypervisorsController(compute_api)
     service = services.ServicesController()
     zone = availability_zones.AvailabilityZonesController()
+    server_migration = server_migrations.ServerMigrationsController(compute_api)
     return [
         ("", version, {"GET": "show"}),
         ("/", version, {"GET": "show"}),
@@ -32,6 +35,10 @@ def routes(compute_api):
         ("/servers/{id}", server, {"GET": "show", "DELETE": "delete"}),
         ("/servers/{id}/action", server_actions.ServerActionsController(compute_api),
          {"POST": "action"}),
+        ("/servers/{server_id}/migrations", server_migration, {"GET": "index"}),
+        ("/servers/{server_id}/migrations/{migration_id}", server_migration,
+         {"GET": "show", "DELETE": "delete"}),
+        ("/os-migrations", migrations.MigrationsController(compute_api), {"GET": "index"}),
         ("/flavors", flavor, {"GET": "index"}),
         ("/flavors", flavor_admin, {"POST": "create"}),
         ("/flavors/detail", flavor, {"GET": "detail"}),

@@ -7,7 +7,6 @@ attaches no addresses or tags and lists no deleted servers, so ``ip``/``ip6``, `
 ``tags-any`` and ``deleted=true`` match nothing.
 """
 import dataclasses
-import datetime
 import urllib.parse
 
 from godwit import exception, policy
@@ -71,7 +70,7 @@ def _user_filters(req, params, filters):
         reservation = params["reservation_id"]
         filters.predicates.append(lambda instance: instance.reservation_id == reservation)
     if params.get("changes-since"):
-        since = _timestamp(params["changes-since"], "changes-since")
+        since = common.parse_timestamp(params["changes-since"], "changes-since")
         filters.predicates.append(
             lambda instance: (instance.updated_at or instance.created_at) >= since)
     if params.get("ip") or (params.get("ip6") and mv.is_supported(req, "2.5")):
@@ -109,14 +108,3 @@ def _status(req, values, filters):
         raise exception.Invalid(f"Invalid status value: {', '.join(sorted(unknown))}")
     filters.predicates.append(
         lambda instance: states.status_of(instance.vm_state, instance.task_state) in wanted)
-
-
-def _timestamp(value, name):
-    """An ISO 8601 time as naive UTC (how the database stores times)."""
-    try:
-        moment = datetime.datetime.fromisoformat(value)
-    except ValueError:
-        raise exception.Invalid(f"Invalid {name} value: {value}") from None
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return moment

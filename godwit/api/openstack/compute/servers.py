@@ -45,7 +45,11 @@ class ServersController:
         if filters.all_projects:
             policy.authorize(req.context, f"os_compute_api:servers:{kind}:get_all_tenants")
         limit, marker = common.limit_and_marker(req)
-        instances = [] if filters.matches_nothing else self._fetch(req, filters, limit, marker)
+        try:
+            instances = [] if filters.matches_nothing else self._fetch(req, filters, limit,
+                                                                       marker)
+        except exception.MarkerNotFound:
+            raise exception.Invalid(f"marker [{marker}] not found") from None
         body = {"servers": [view(instance) for instance in instances]}
         links = common.next_links(req, instances, limit, lambda instance: instance.uuid)
         if links:

@@ -69,10 +69,28 @@ ACTIONS = {
         "required": ["type"],
         "additionalProperties": False,
     },
+    "resize": {
+        "type": "object",
+        "properties": {"flavorRef": _BASE["flavorRef"],
+                       "OS-DCF:diskConfig": {"type": "string", "enum": ["AUTO", "MANUAL"]}},
+        "required": ["flavorRef"],
+        "additionalProperties": False,
+    },
+    "confirmResize": _NO_ARGUMENTS,
+    "revertResize": _NO_ARGUMENTS,
+    "migrate": _NO_ARGUMENTS,
+}
+# From 2.56 ``migrate`` may name the destination host.
+ACTIONS_V256 = {
+    **ACTIONS,
+    "migrate": {"type": ["null", "object"],
+                "properties": {"host": {"type": ["string", "null"], "minLength": 1,
+                                        "maxLength": 255}},
+                "additionalProperties": False},
 }
 
 
-def action(name):
+def action(name, actions=ACTIONS):
     """The whole body of one action: ``{name: arguments}`` and nothing else."""
-    return {"type": "object", "properties": {name: ACTIONS[name]}, "required": [name],
+    return {"type": "object", "properties": {name: actions[name]}, "required": [name],
             "additionalProperties": False}

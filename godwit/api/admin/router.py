@@ -1,0 +1,33 @@
+"""The admin API app mounted at ``/admin``, and its routes."""
+from godwit.api.admin import migrations, servers, versions
+from godwit.api.openstack import common
+from godwit.compute import api as compute
+
+PUBLIC_PATHS = ("/v1", "/v1/")
+
+
+def routes(compute_api):
+    """[(path, controller, {method: action})]."""
+    version = versions.VersionController()
+    server = servers.ServersController(compute_api)
+    migration = migrations.MigrationsController(compute_api)
+    return [
+        ("/v1", version, {"GET": "show"}),
+        ("/v1/", version, {"GET": "show"}),
+        ("/v1/servers/{id}/resize", server, {"POST": "resize"}),
+        ("/v1/servers/{id}/cold-migrate", server, {"POST": "cold_migrate"}),
+        ("/v1/servers/{id}/confirm-resize", server, {"POST": "confirm_resize"}),
+        ("/v1/servers/{id}/revert-resize", server, {"POST": "revert_resize"}),
+        ("/v1/servers/{id}/migrations", server, {"GET": "migrations"}),
+        ("/v1/migrations", migration, {"GET": "index"}),
+        ("/v1/migrations/{id}", migration, {"GET": "show"}),
+        ("/v1/migrations/{id}/cancel", migration, {"POST": "cancel"}),
+    ]
+
+
+def create_app(auth_middleware=None, compute_api=None):
+    """The WSGI app to mount at ``/admin``; ``auth_middleware`` wraps all but the version
+    document. ``compute_api`` defaults to ``godwit.compute.api.API()``."""
+    router = common.ValidQueryString(common.build_router(routes(compute_api or compute.API())))
+    protected = auth_middleware(router) if auth_middleware is not None else router
+    return common.PublicPaths(PUBLIC_PATHS, router, protected)
