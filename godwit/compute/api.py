@@ -114,6 +114,7 @@ class API:
         """Moves the instance into ``action``'s task state, or raises 409 saying why not.
 
         The instance must stay on the host it was read on (the compare-and-swap says so).
+        A migration's progress starts again from 0.
         """
         instance = self.get(context, instance_uuid)
         if instance.locked and not context.can_see_all_projects():
@@ -121,7 +122,10 @@ class API:
         if instance.host is None:
             raise exception.InstanceInvalidState(action=action.name, instance_uuid=instance.uuid,
                                                  attr="vm_state", state=instance.vm_state)
-        won = db.instance_update(instance.uuid, {"task_state": action.task_state},
+        changes = {"task_state": action.task_state}
+        if action.task_state == states.RESIZE_PREP:
+            changes["progress"] = 0
+        won = db.instance_update(instance.uuid, changes,
                                  expected={"vm_state": action.vm_states, "task_state": None,
                                            "host": instance.host})
         if not won:
@@ -200,15 +204,15 @@ class API:
         _check_host_up(migration.source_host, "confirmResize", instance_uuid)
         if not migrations.request_confirm(migration):
             raise self._invalid_state(instance_uuid, "confirmResize")
-        self.compute_rpcapi.advance_migration(context, migration.source_host, migration.uuid)
+        self.compute_rpcapi.advance_migration(context, migration.source_host, migration)
 
     def revert_resize(self, context, instance_uuid):
         migration = self._waiting_migration(context, instance_uuid, "revertResize")
         for host in (migration.dest_host, migration.source_host):
             _check_host_up(host, "revertResize", instance_uuid)
-        if not migrations.request_revert(migration):
+        if not migrations.request_revert(migration, db.instance_get(instance_uuid)):
             raise self._invalid_state(instance_uuid, "revertResize")
-        self.compute_rpcapi.advance_migration(context, migration.dest_host, migration.uuid)
+        self.compute_rpcapi.advance_migration(context, migration.dest_host, migration)
 
     def _waiting_migration(self, context, instance_uuid, action):
         """The instance's migration waiting in VERIFY_RESIZE for confirm or revert."""
@@ -239,7 +243,7 @@ class API:
                 f"Migration {migration.uuid} cannot be cancelled in status {current.status}"
                 + (f" (already {current.outcome})" if current.outcome else "")
                 + ": only a migration in pre-migrating, migrating or migrating_step2 can.")
-        self.compute_rpcapi.advance_migration(context, migration.source_host, migration.uuid)
+        self.compute_rpcapi.advance_migration(context, migration.source_host, migration)
 
     def get_migration(self, context, migration_id):
         return db.migration_get(migration_id)

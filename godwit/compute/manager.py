@@ -20,7 +20,6 @@ from godwit.compute import (
 from godwit.compute.rpcapi import ComputeAPI
 from godwit.conf import CONF
 from godwit.context import get_admin_context
-from godwit.db import api as db
 from godwit.virt import driver as virt_driver
 
 
@@ -77,7 +76,7 @@ class ComputeManager:
         for confirmed in migration.confirm_expired(self.host,
                                                    CONF.compute.resize_confirm_window):
             self.compute_rpcapi.advance_migration(get_admin_context(),
-                                                  confirmed.next_step_host, confirmed.uuid)
+                                                  confirmed.next_step_host, confirmed)
 
     # --- RPC endpoints (compute API 1.1) -------------------------------------------------------
 
@@ -104,6 +103,5 @@ class ComputeManager:
         self.with_instance_lock(instance_uuid, migration.prepare, self, context, instance_uuid,
                                 new_flavor, alternates)
 
-    def advance_migration(self, context, migration_uuid):
-        instance_uuid = db.migration_get(migration_uuid).instance_uuid
+    def advance_migration(self, context, migration_uuid, instance_uuid):
         self.with_instance_lock(instance_uuid, migration.advance, self, migration_uuid)

@@ -121,14 +121,15 @@ def advance(manager, migration_uuid):
     this host owns the next step. A step that keeps being interrupted without the
     migration changing (its instance is being deleted, say) is left to the reconciler.
     """
-    handed_over, interruptions = False, 0
+    handed_over, interruptions, migration = False, 0, None
     while interruptions < _MAX_INTERRUPTIONS:
-        migration = db.migration_get(migration_uuid)
+        if migration is None:
+            migration = db.migration_get(migration_uuid)
+            instance = _instance_or_none(migration.instance_uuid)
         if migration.next_step_host != manager.host:
             if handed_over and migration.next_step_host:
                 _hand_over(manager, migration)
             return
-        instance = _instance_or_none(migration.instance_uuid)
         if _being_deleted(migration, instance):
             return
         step = _step_for(migration, instance)
@@ -142,7 +143,11 @@ def advance(manager, migration_uuid):
         except Exception as err:  # noqa: BLE001 - any failed step fails the migration
             LOG.exception("Step %s of migration %s failed", _STEP_NAMES[step], migration.uuid)
             _fail(manager, migration, instance, f"{_STEP_NAMES[step]} failed: {err}")
-        handed_over = True
+        else:
+            if step in _KEEPS_ROWS_CURRENT:
+                handed_over = True
+                continue
+        handed_over, migration = True, None
     LOG.warning("Migration %s keeps changing under host %s; the reconciler will retry it",
                 migration_uuid, manager.host)
 
@@ -166,7 +171,7 @@ def _step_for(migration, instance):
 
 def _hand_over(manager, migration):
     manager.compute_rpcapi.advance_migration(context.get_admin_context(),
-                                             migration.next_step_host, migration.uuid)
+                                             migration.next_step_host, migration)
 
 
 def _instance_or_none(uuid):
@@ -179,19 +184,31 @@ def _instance_or_none(uuid):
 def _transition(session, migration, status, values=None, expected_outcome=None):
     """Moves the migration on from the status it was read in; False if someone else did.
 
-    Raises InvalidMigrationTransition for a move the state table does not allow.
+    On success the in-memory row shows the change too (``advance`` reads it again anyway
+    if the transaction is undone). Raises InvalidMigrationTransition for a move the state
+    table does not allow.
     """
     states.check_transition(migration.status, status)
-    return db.migration_update(migration.uuid, dict(values or {}, status=status),
-                               expected={"status": migration.status,
-                                         "outcome": expected_outcome}, session=session)
+    values = dict(values or {}, status=status)
+    won = db.migration_update(migration.uuid, values,
+                              expected={"status": migration.status,
+                                        "outcome": expected_outcome}, session=session)
+    if won:
+        _apply(migration, values)
+    return won
 
 
-def _instance_moves(session, migration, values, expected_task):
+def _instance_moves(session, instance, values, expected_task):
     """Updates the instance in the migration's transaction, or undoes the transaction."""
-    if not db.instance_update(migration.instance_uuid, values,
-                              expected={"task_state": expected_task}, session=session):
+    if not db.instance_update(instance.uuid, values, expected={"task_state": expected_task},
+                              session=session):
         raise _Interrupted()
+    _apply(instance, values)
+
+
+def _apply(row, values):
+    for column, value in values.items():
+        setattr(row, column, value)
 
 
 # --- source: copy the disks ------------------------------------------------------------------
@@ -204,54 +221,61 @@ def _snapshot(manager, migration, instance):
 
 
 def _copy_base(manager, migration, instance):
-    manager.driver.migrate_copy_base(instance, migration.dest_host,
-                                     _Progress(migration, offset=0))
+    progress = _Progress(migration, offset=0)
+    manager.driver.migrate_copy_base(instance, migration.dest_host, progress)
     with writer() as session:
-        if not _transition(session, migration, states.MIGRATING_STEP2):
+        if not _transition(session, migration, states.MIGRATING_STEP2, progress.counts()):
             raise _Interrupted()
+        progress.show(session)
 
 
 def _copy_delta(manager, migration, instance):
-    base_bytes = migration.bytes_total
+    progress = _Progress(migration, offset=migration.bytes_total)
     manager.driver.migrate_power_off(instance)
-    manager.driver.migrate_copy_delta(instance, migration.dest_host,
-                                      _Progress(migration, offset=base_bytes))
+    manager.driver.migrate_copy_delta(instance, migration.dest_host, progress)
     with writer() as session:
         if not _transition(session, migration, states.POST_MIGRATING,
-                           {"next_step_host": migration.dest_host}):
+                           dict(progress.counts(), next_step_host=migration.dest_host)):
             raise _Interrupted()
-        _instance_moves(session, migration, {"task_state": states.RESIZE_MIGRATED,
-                                             "power_state": states.SHUTDOWN, "progress": 100},
+        _instance_moves(session, instance, {"task_state": states.RESIZE_MIGRATED,
+                                            "power_state": states.SHUTDOWN, "progress": 100},
                         states.RESIZE_MIGRATING)
 
 
 class _Progress:
-    """Records bytes copied on the migration and as the server's progress (0-100).
+    """Bytes copied, on the migration and as the server's progress (0-100).
 
-    Writes at most every half second. Raises _Interrupted when the migration was cancelled
+    Written while the copy runs at most every half second; the final counts go into the
+    transition that ends the step. Raises _Interrupted when the migration was cancelled
     or failed elsewhere, which stops the copy.
     """
 
     def __init__(self, migration, offset):
         self.migration = migration
+        self.moved = self.whole = offset
         self.offset = offset
-        self.written_at = 0.0
+        self.written_at = time.monotonic()
 
     def __call__(self, done, total):
+        self.moved, self.whole = self.offset + done, self.offset + total
         now = time.monotonic()
-        if done < total and now - self.written_at < _PROGRESS_INTERVAL:
+        if done >= total or now - self.written_at < _PROGRESS_INTERVAL:
             return
         self.written_at = now
-        moved, whole = self.offset + done, self.offset + total
         with writer() as session:
-            if not db.migration_update(self.migration.uuid,
-                                       {"bytes_transferred": moved, "bytes_total": whole},
+            if not db.migration_update(self.migration.uuid, self.counts(),
                                        expected={"status": self.migration.status,
                                                  "outcome": None}, session=session):
                 raise _Interrupted()
-            db.instance_update(self.migration.instance_uuid,
-                               {"progress": moved * 100 // whole if whole else 100},
-                               session=session)
+            self.show(session)
+
+    def counts(self):
+        return {"bytes_transferred": self.moved, "bytes_total": self.whole}
+
+    def show(self, session):
+        percent = self.moved * 100 // self.whole if self.whole else 100
+        db.instance_update(self.migration.instance_uuid, {"progress": percent},
+                           session=session)
 
 
 # --- destination: build the instance ---------------------------------------------------------
@@ -262,7 +286,7 @@ def _finish(manager, migration, instance):
         if not _transition(session, migration, states.VERIFY_MIGRATION,
                            {"next_step_host": None}):
             raise _Interrupted()
-        _instance_moves(session, migration, dict(
+        _instance_moves(session, instance, dict(
             flavors.instance_values(migration.new_flavor), host=manager.host,
             node=manager.host, vm_state=states.RESIZED, task_state=None,
             power_state=_power_state(migration), progress=100), states.RESIZE_MIGRATED)
@@ -292,7 +316,7 @@ def _confirm(manager, migration, instance):
         if not _transition(session, migration, states.FINISHED, {"next_step_host": None},
                            expected_outcome=states.CONFIRMED):
             raise _Interrupted()
-        _instance_moves(session, migration, {"vm_state": _settled_vm_state(migration)}, None)
+        _instance_moves(session, instance, {"vm_state": _settled_vm_state(migration)}, None)
         db.host_release(session, migration.source_host,
                         *flavors.needs(migration.old_flavor))
 
@@ -314,7 +338,7 @@ def confirm_expired(host, window):
 
 # --- revert ------------------------------------------------------------------------------------
 
-def request_revert(migration):
+def request_revert(migration, instance):
     """Records the user's revert: the destination acts first. False if already decided."""
     try:
         with writer() as session:
@@ -322,7 +346,7 @@ def request_revert(migration):
                                {"outcome": states.REVERT,
                                 "next_step_host": migration.dest_host}):
                 raise _Interrupted()
-            _instance_moves(session, migration, {"task_state": states.RESIZE_REVERTING},
+            _instance_moves(session, instance, {"task_state": states.RESIZE_REVERTING},
                             None)
     except _Interrupted:
         return False
@@ -337,7 +361,7 @@ def _revert_on_destination(manager, migration, instance):
                                              "next_step_host": manager.host},
                                    session=session):
             raise _Interrupted()
-        _instance_moves(session, migration, dict(
+        _instance_moves(session, instance, dict(
             flavors.instance_values(migration.old_flavor), host=migration.source_host,
             node=migration.source_host, power_state=states.SHUTDOWN),
             states.RESIZE_REVERTING)
@@ -349,7 +373,7 @@ def _revert_on_source(manager, migration, instance):
         if not _transition(session, migration, states.FINISHED, {"next_step_host": None},
                            expected_outcome=states.REVERT):
             raise _Interrupted()
-        _instance_moves(session, migration, {
+        _instance_moves(session, instance, {
             "vm_state": _settled_vm_state(migration), "task_state": None,
             "power_state": _power_state(migration), "progress": 0},
             states.RESIZE_REVERTING)
@@ -384,7 +408,7 @@ def _roll_back(manager, migration, instance):
                            {"next_step_host": None if same_host else migration.dest_host},
                            expected_outcome=migration.outcome):
             raise _Interrupted()
-        _instance_moves(session, migration, {
+        _instance_moves(session, instance, {
             "host": migration.source_host, "node": migration.source_host,
             "vm_state": _settled_vm_state(migration), "task_state": None,
             "power_state": _power_state(migration), "progress": 0},
@@ -468,7 +492,7 @@ def end_for_deleted_instance(session, instance, acting_host):
 
     A migration waiting for confirmation counts as confirmed (as in Nova); any other ends
     in error. The claim on the side the instance is not on is freed. Returns
-    (migration uuid, host that still has leftovers to remove), or None.
+    (the migration, the host that still has leftovers to remove), or None.
     """
     migration = db.migration_open_for_instance(instance.uuid, session=session)
     if migration is None:
@@ -485,7 +509,7 @@ def end_for_deleted_instance(session, instance, acting_host):
         "error": None if status == states.FINISHED else "The instance was deleted."},
         expected={"status": migration.status}, session=session)
     db.host_release(session, *_other_side_needs(migration, instance))
-    return (migration.uuid, leftovers) if leftovers else None
+    return (migration, leftovers) if leftovers else None
 
 
 # --- recovery ----------------------------------------------------------------------------------
@@ -512,6 +536,9 @@ _FORWARD = {
     states.POST_MIGRATING: _finish,
     states.VERIFY_MIGRATION: _confirm,
 }
+
+# Forward steps keep the rows ``advance`` holds current; after any other, it reads them again.
+_KEEPS_ROWS_CURRENT = frozenset(_FORWARD.values())
 
 _STEP_NAMES = {
     _snapshot: "Snapshot", _copy_base: "Copying the base disk",

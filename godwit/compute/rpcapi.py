@@ -42,7 +42,7 @@ class ComputeAPI:
         self._cast(context, host, "prepare_migration", version="1.1",
                    instance_uuid=instance_uuid, new_flavor=new_flavor, alternates=alternates)
 
-    def advance_migration(self, context, host, migration_uuid):
+    def advance_migration(self, context, host, migration):
         """To the host the migration names: run your next step of it."""
         self._cast(context, host, "advance_migration", version="1.1",
-                   migration_uuid=migration_uuid)
+                   migration_uuid=migration.uuid, instance_uuid=migration.instance_uuid)

@@ -33,6 +33,6 @@ def forget(instance, compute_rpcapi, acting_host=None):
         if db.instance_mark_deleted(instance.uuid, session) and instance.host:
             db.host_release(session, instance.host, *resource_tracker.needs(instance))
     if leftovers:
-        migration_uuid, host = leftovers
-        compute_rpcapi.advance_migration(get_admin_context(), host, migration_uuid)
+        open_migration, host = leftovers
+        compute_rpcapi.advance_migration(get_admin_context(), host, open_migration)
     LOG.info("Deleted instance %s", instance.uuid)

@@ -103,31 +103,55 @@ def instance_update(uuid, values, expected=None, session=None):
     ``expected`` maps a column to a value or to a tuple/set/frozenset of allowed values.
     Returns True if this call changed the row.
     """
-    return _compare_and_swap(
-        models.Instance, [models.Instance.uuid == uuid, models.Instance.deleted.is_(False)],
-        values, expected, session)
+    return _compare_and_swap(models.Instance, ("uuid", uuid), values, expected, session)
 
 
-def _compare_and_swap(model, conditions, values, expected, session):
-    conditions = list(conditions)
-    for column, value in (expected or {}).items():
-        attr = getattr(model, column)
+def _compare_and_swap(model, key, values, expected, session):
+    """``UPDATE model SET values WHERE key AND expected``; True if it changed the row.
+
+    ``key`` is (column name, value) naming the row. Statements are built once per shape.
+    """
+    expected = expected or {}
+    shape = tuple((column, _expected_kind(value)) for column, value in expected.items())
+    statement = _cas_statement(model, key[0], shape, tuple(values))
+    params = {"key": key[1], "updated_at": models.utcnow(),
+              **{"v_" + column: value for column, value in values.items()}}
+    for column, value in expected.items():
         if isinstance(value, (tuple, list, set, frozenset)):
-            allowed = [v for v in value if v is not None]
-            clause = attr.in_(allowed)
-            if None in value:
-                clause = clause | attr.is_(None)
-            conditions.append(clause)
-        elif value is None:
-            conditions.append(attr.is_(None))
-        else:
-            conditions.append(attr == value)
-    statement = update(model).where(and_(*conditions)).values(
-        updated_at=models.utcnow(), **values)
+            params["e_" + column] = [v for v in value if v is not None]
+        elif value is not None:
+            params["e_" + column] = value
     if session is not None:
-        return session.execute(statement).rowcount == 1
+        return session.execute(statement, params).rowcount == 1
     with writer() as own:
-        return own.execute(statement).rowcount == 1
+        return own.execute(statement, params).rowcount == 1
+
+
+def _expected_kind(value):
+    if isinstance(value, (tuple, list, set, frozenset)):
+        return "any_or_null" if None in value else "any"
+    return "null" if value is None else "equal"
+
+
+@functools.cache
+def _cas_statement(model, key_column, shape, value_columns):
+    table = model.__table__
+    conditions = [table.c[key_column] == bindparam("key")]
+    if "deleted" in table.c:
+        conditions.append(table.c.deleted.is_(False))
+    for column, kind in shape:
+        attr = table.c[column]
+        if kind == "null":
+            conditions.append(attr.is_(None))
+        elif kind == "equal":
+            conditions.append(attr == bindparam("e_" + column))
+        else:
+            clause = attr.in_(bindparam("e_" + column, expanding=True))
+            conditions.append(clause | attr.is_(None) if kind == "any_or_null" else clause)
+    values = {column: bindparam("v_" + column, type_=table.c[column].type)
+              for column in value_columns}
+    return update(table).where(and_(*conditions)).values(
+        updated_at=bindparam("updated_at"), **values)
 
 
 def instance_add_fault(uuid, code, message, details=None, session=None):
@@ -366,8 +390,7 @@ def migration_get(migration_id, session=None):
 
 def migration_update(uuid, values, expected=None, session=None):
     """Compare-and-swap on one migration, as ``instance_update``."""
-    return _compare_and_swap(models.Migration, [models.Migration.uuid == uuid], values,
-                             expected, session)
+    return _compare_and_swap(models.Migration, ("uuid", uuid), values, expected, session)
 
 
 def migration_list(filters=None, limit=None, marker=None):

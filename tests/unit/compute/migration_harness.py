@@ -13,6 +13,7 @@ from godwit import seed
 from godwit.compute import api as compute_api
 from godwit.compute import reconcile, states
 from godwit.compute.manager import ComputeManager
+from godwit.compute.rpcapi import ComputeAPI
 from godwit.context import get_admin_context
 from godwit.db import api as db
 from godwit.db import models
@@ -25,16 +26,14 @@ class Crash(BaseException):
     """A worker died: nothing in it may catch this."""
 
 
-class Bus:
+class Bus(ComputeAPI):
     """The compute RPC API of every worker: casts wait in one queue, in order."""
 
-    def __init__(self):
+    def __init__(self):  # no transport: nothing leaves this process
         self.queue = collections.deque()
 
-    def __getattr__(self, method):
-        def cast(context, host, *args, **kwargs):
-            self.queue.append((host, method, args, kwargs))
-        return cast
+    def _cast(self, context, host, method, version="1.0", **kwargs):
+        self.queue.append((host, method, (), kwargs))
 
 
 class Scheduler:
