@@ -4,7 +4,7 @@ import click
 from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
 
-from godwit.cli import servers
+from godwit.cli import migrations, servers
 from godwit.cli.connection import CliContext
 from godwit.cli.errors import CliError, describe
 
@@ -40,11 +40,12 @@ class GodwitGroup(click.Group):
 )
 @click.pass_context
 def cli(ctx, os_cloud, fmt):
-    """Manage servers on a godwit cloud through its API."""
+    """Manage servers and their migrations on a godwit cloud through its API."""
     ctx.obj = CliContext(os_cloud, fmt)
 
 
 cli.add_command(servers.server)
+cli.add_command(migrations.migration)
 
 
 def main():

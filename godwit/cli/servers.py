@@ -1,9 +1,20 @@
-"""`godwit server ...`: list, show, create and delete servers."""
+"""`godwit server ...`: list, show, create, delete, resize and migrate servers."""
+
+import collections
+from datetime import datetime
 
 import click
+from openstack import exceptions as sdk_exc
 
-from godwit.cli import output, server_views, waiting
+from godwit.cli import admin, migration_views, output, server_views, waiting
 from godwit.cli.errors import CliError
+
+# A move and how --wait follows it: the statuses it shows while it runs, the ones it ends
+# in when it succeeds. ERROR, or any other status, is a failure.
+Move = collections.namedtuple("Move", "name busy goals")
+RESIZE = Move("Resize", ("RESIZE",), ("VERIFY_RESIZE",))
+MIGRATION = Move("Migration", ("RESIZE",), ("VERIFY_RESIZE",))
+REVERT = Move("Revert", ("REVERT_RESIZE",), ("ACTIVE", "SHUTOFF"))
 
 
 @click.group()
@@ -97,6 +108,127 @@ def delete_servers(obj, server_refs, wait):
     failed = waiting.wait_until_gone(conn, doomed) if wait else []
     if failed:
         raise CliError("; ".join(_went_to_error(found) for found in failed))
+
+
+@server.command("resize")
+@click.argument("server_ref", metavar="ID_OR_NAME")
+@click.option("--flavor", required=True, help="Flavor name or ID to resize to.")
+@click.option(
+    "--wait", is_flag=True, help="Wait until the server is VERIFY_RESIZE (or the resize failed)."
+)
+@click.pass_obj
+def resize_server(obj, server_ref, flavor, wait):
+    """Resize a server to another flavor.
+
+    The server shows RESIZE while its disk is copied, then VERIFY_RESIZE until you run
+    resize-confirm or resize-revert.
+    """
+    conn = obj.conn
+    found = conn.compute.find_server(server_ref, ignore_missing=False)
+    new_flavor = conn.compute.find_flavor(flavor, ignore_missing=False)
+    conn.compute.resize_server(found, new_flavor)
+    _follow_move(obj, found, RESIZE, wait)
+
+
+@server.command("migrate")
+@click.argument("server_ref", metavar="ID_OR_NAME")
+@click.option("--host", help="Destination host (default: the scheduler picks one).")
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="Wait until the server is VERIFY_RESIZE (or the migration failed).",
+)
+@click.pass_obj
+def migrate_server(obj, server_ref, host, wait):
+    """Cold-migrate a server to another host, keeping its flavor (admin only).
+
+    A name is looked up in the caller's project, then in every project. Like a resize, it
+    ends in VERIFY_RESIZE.
+    """
+    conn = obj.conn
+    found = find_in_any_project(conn, server_ref)
+    try:
+        conn.compute.migrate_server(found, host=host)
+    except ValueError as exc:  # the SDK's own check: --host needs microversion 2.56
+        raise CliError(str(exc)) from exc
+    _follow_move(obj, found, MIGRATION, wait)
+
+
+@server.command("resize-confirm")
+@click.argument("server_ref", metavar="ID_OR_NAME")
+@click.pass_obj
+def confirm_resize(obj, server_ref):
+    """Confirm a resize or migration in VERIFY_RESIZE; the original VM is deleted."""
+    conn = obj.conn
+    conn.compute.confirm_server_resize(conn.compute.find_server(server_ref, ignore_missing=False))
+
+
+@server.command("resize-revert")
+@click.argument("server_ref", metavar="ID_OR_NAME")
+@click.option("--wait", is_flag=True, help="Wait until the server runs on its source host again.")
+@click.pass_obj
+def revert_resize(obj, server_ref, wait):
+    """Revert a resize or migration in VERIFY_RESIZE: back to the original VM and flavor."""
+    conn = obj.conn
+    found = conn.compute.find_server(server_ref, ignore_missing=False)
+    conn.compute.revert_server_resize(found)
+    _follow_move(obj, found, REVERT, wait)
+
+
+def find_in_any_project(conn, server_ref):
+    """For admin commands: the caller's project first, then every project (admins only)."""
+    found = conn.compute.find_server(server_ref, ignore_missing=True)
+    if found is None:
+        try:
+            found = conn.compute.find_server(server_ref, ignore_missing=True, all_projects=True)
+        except sdk_exc.ForbiddenException:  # not an admin: other projects stay hidden
+            pass
+    if found is None:
+        raise sdk_exc.ResourceNotFound(f"No Server found for {server_ref}")
+    return found
+
+
+def _follow_move(obj, found, move, wait):
+    """Prints the server; with --wait once the move is over, or fails saying why."""
+    conn = obj.conn
+    if not wait:
+        _print_server(obj, conn.compute.get_server(found.id))
+        return
+    settled = waiting.wait_until_settled(conn, found, move.busy, move.goals)
+    if settled.status == "ERROR":
+        raise CliError(_went_to_error(settled))
+    if settled.status not in move.goals:
+        raise CliError(_move_failed(conn, settled, move, since=found.updated_at))
+    _print_server(obj, settled)
+
+
+def _move_failed(conn, settled, move, since):
+    """Why a move ended with the server back where it was (usually ACTIVE on its source).
+
+    The migration's error is in the admin API; without access only the status is told.
+    """
+    what = f"{move.name} of server {settled.name} ({settled.id})"
+    failed = _failed_migration(conn, settled.id, since)
+    if failed is None:
+        return (
+            f"{what} did not complete: the server is {settled.status}. An administrator "
+            f"can see why with: godwit migration list --server {settled.id}"
+        )
+    return f"{what} failed: {migration_views.failure(failed)}. The server is {settled.status}."
+
+
+def _failed_migration(conn, server_id, since):
+    """The server's newest migration if it failed and began after ``since``, else None
+    (also when the caller may not read migrations)."""
+    try:
+        newest = next(iter(admin.server_migrations(conn, server_id)), None)
+    except sdk_exc.HttpException:
+        return None
+    if newest is None or newest["status"] not in migration_views.FAILED:
+        return None
+    if since and datetime.fromisoformat(newest["created_at"]) <= datetime.fromisoformat(since):
+        return None
+    return newest
 
 
 def _print_server(obj, found):

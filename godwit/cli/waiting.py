@@ -14,18 +14,22 @@ from rich.progress import (
 )
 
 POLL_INTERVAL = 2
-SETTLED = ("ACTIVE", "ERROR")
 
 
-def wait_until_settled(conn, server):
-    """Poll until the server is ACTIVE or ERROR and return its last state."""
+def wait_until_settled(conn, server, busy=("BUILD",), goals=("ACTIVE",)):
+    """Poll while the server's status is one of ``busy`` and return its last state.
+
+    The bar follows the server's ``progress`` (a migration's share of bytes copied) and is
+    full once the status is one of ``goals``; whether the end is a success is the caller's.
+    """
     with _progress() as progress:
         task = progress.add_task(f"Server {server.name}", total=100, status="")
         while True:
             server = conn.compute.get_server(server.id)
-            done = 100 if server.status == "ACTIVE" else server.progress or 0
-            progress.update(task, completed=done, status=_status(server))
-            if server.status in SETTLED:
+            done = 100 if server.status in goals else server.progress or 0
+            # refresh: every poll is drawn, even when it comes faster than the redraw rate.
+            progress.update(task, completed=done, status=_status(server), refresh=True)
+            if server.status not in busy:
                 return server
             sleep(POLL_INTERVAL)
 

@@ -1,147 +1,18 @@
 """What a user sees from `godwit`: tables, JSON, exit codes and error lines.
 
-The connection factory is replaced by FakeConnection, which hands out real openstacksdk
-resource objects built from Nova-shaped bodies, so attribute mapping is exercised too.
+The fakes (conftest.py) hand out real openstacksdk resource objects built from Nova-shaped
+bodies, so attribute mapping is exercised too.
 """
 
 import json
 import os
 
 import pytest
-from click.testing import CliRunner
 from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
-from openstack.compute.v2.flavor import Flavor
-from openstack.compute.v2.server import Server
-from openstack.image.v2.image import Image
 
 from godwit.cli import connection, waiting
-from godwit.cli.main import cli
-
-IMAGE_ID = "img-cirros"
-EMBEDDED_FLAVOR = {"original_name": "m1.small", "vcpus": 1, "ram": 512, "disk": 1}
-
-
-def make_server(server_id, name, status="ACTIVE", **body):
-    """A server as Nova >= 2.47 returns it (embedded flavor), overridable per test."""
-    fields = {
-        "id": server_id,
-        "name": name,
-        "status": status,
-        "flavor": EMBEDDED_FLAVOR,
-        "image": {"id": IMAGE_ID, "links": []},
-        "metadata": {},
-        "addresses": {},
-    }
-    fields.update(body)
-    return Server.existing(**fields)
-
-
-def find(items, name_or_id, kind, ignore_missing):
-    """Mimics the SDK's find_*: by id, then by name; raises like the SDK when told to."""
-    for item in items:
-        if name_or_id in (item.id, item.name):
-            return item
-    if ignore_missing:
-        return None
-    raise sdk_exc.ResourceNotFound(f"No {kind} found for {name_or_id}")
-
-
-class FakeCompute:
-    def __init__(self):
-        self.flavors = [Flavor.existing(id="flv-1", name="m1.small")]
-        self.listing = [
-            make_server("srv-1", "web1"),
-            make_server("srv-2", "db1", status="SHUTOFF"),
-        ]
-        # Successive get_server() answers per server id; the last one repeats, None is 404.
-        self.timeline = {}
-        self.list_queries = []
-        self.created = []
-        self.deleted = []
-        self.list_error = None
-
-    def servers(self, details=True, **query):
-        self.list_queries.append(query)
-        if self.list_error:
-            raise self.list_error
-        return iter(self.listing)
-
-    def find_server(self, name_or_id, ignore_missing=True):
-        return find(self.listing, name_or_id, "Server", ignore_missing)
-
-    def find_flavor(self, name_or_id, ignore_missing=True):
-        return find(self.flavors, name_or_id, "Flavor", ignore_missing)
-
-    def get_server(self, server_id):
-        states = self.timeline.get(server_id) or [self.find_server(server_id)]
-        state = states.pop(0) if len(states) > 1 else states[0]
-        if state is None:
-            raise sdk_exc.ResourceNotFound(f"Server {server_id} could not be found.")
-        return state
-
-    def create_server(self, **attrs):
-        self.created.append(attrs)
-        return Server.existing(id="srv-new", name=attrs["name"])
-
-    def delete_server(self, server):
-        self.deleted.append(server.id)
-
-
-class FakeImages:
-    def __init__(self):
-        self.listing = [Image.existing(id=IMAGE_ID, name="cirros")]
-
-    def images(self):
-        return iter(self.listing)
-
-    def find_image(self, name_or_id, ignore_missing=True):
-        return find(self.listing, name_or_id, "Image", ignore_missing)
-
-
-class FakeConnection:
-    def __init__(self):
-        self.compute = FakeCompute()
-        self.image = FakeImages()
-
-
-@pytest.fixture
-def conn(monkeypatch):
-    fake = FakeConnection()
-    fake.clouds = []
-    fake.sleeps = []
-
-    def make_connection(cloud):
-        fake.clouds.append(cloud)
-        return fake
-
-    def sleep(seconds):
-        fake.sleeps.append(seconds)
-        if len(fake.sleeps) > 10:
-            raise AssertionError("still polling after 10 rounds")
-
-    monkeypatch.setattr(connection, "make_connection", make_connection)
-    monkeypatch.setattr(waiting, "sleep", sleep)
-    return fake
-
-
-def run(*args, env=None):
-    return CliRunner().invoke(cli, list(args), env=env)
-
-
-def table_row(stdout, first_cell):
-    """The cells of the table row whose first cell is first_cell."""
-    for line in stdout.splitlines():
-        cells = [cell.strip() for cell in line.replace("┃", "│").strip("│ ").split("│")]
-        if cells[0] == first_cell:
-            return cells
-    raise AssertionError(f"no row {first_cell!r} in:\n{stdout}")
-
-
-def assert_error_line(result, message):
-    assert result.exit_code == 1
-    assert result.stderr.strip().splitlines()[-1] == f"Error: {message}"
-    assert "Traceback" not in result.output
+from tests.unit.cli.conftest import IMAGE_ID, assert_error_line, make_server, run, table_row
 
 
 def test_help_works_without_a_cloud(monkeypatch):
@@ -149,7 +20,14 @@ def test_help_works_without_a_cloud(monkeypatch):
         raise AssertionError("help must not connect")
 
     monkeypatch.setattr(connection, "make_connection", no_cloud)
-    for args in (["--help"], ["server", "--help"], ["server", "create", "--help"]):
+    for args in (
+        ["--help"],
+        ["server", "--help"],
+        ["server", "create", "--help"],
+        ["server", "resize", "--help"],
+        ["migration", "--help"],
+        ["migration", "list", "--help"],
+    ):
         result = run(*args)
         assert result.exit_code == 0, result.output
         assert "Usage:" in result.stdout
