@@ -22,10 +22,13 @@ class API:
 
     # --- reading ---------------------------------------------------------------------------
 
-    def get(self, context, instance_uuid):
-        """An instance the caller may see; another project's is "not found" (never 403)."""
+    def get(self, context, instance_uuid, details=False):
+        """An instance the caller may see; another project's is "not found" (never 403).
+
+        ``details`` also loads its metadata and faults (what a server's view shows).
+        """
         project_id = None if context.can_see_all_projects() else context.project_id
-        return db.instance_get(instance_uuid, project_id=project_id, details=True)
+        return db.instance_get(instance_uuid, project_id=project_id, details=details)
 
     def list(self, context, filters=None, all_projects=False, limit=None, marker=None):
         project_id = None if (all_projects and context.can_see_all_projects()) \

@@ -83,7 +83,7 @@ class FakeComputeAPI:
     revert_resize = _recorder("revert_resize")
     cancel_migration = _recorder("cancel_migration")
 
-    def get(self, context, instance_uuid):
+    def get(self, context, instance_uuid, details=False):
         server = self.servers.get(instance_uuid)
         if server is None or not (context.can_see_all_projects()
                                   or server.project_id == context.project_id):

@@ -13,11 +13,14 @@ from godwit.db import api as db
 _QUOTA_PER_INSTANCE = ("instances", "cores", "ram")
 
 
-def get_instance(compute_api, req, server_id):
-    """The server if the caller may see it; anything else (bad id, other project) is a 404."""
+def get_instance(compute_api, req, server_id, details=False):
+    """The server if the caller may see it; anything else (bad id, other project) is a 404.
+
+    ``details`` loads what the server's view shows (metadata, faults).
+    """
     if not common.is_uuid(server_id):
         raise exception.InstanceNotFound(instance_id=server_id)
-    return compute_api.get(req.context, server_id)
+    return compute_api.get(req.context, server_id, details=details)
 
 
 class ServersController:
@@ -34,7 +37,7 @@ class ServersController:
         return self._list(req, "detail", ServerViews(req).detail)
 
     def show(self, req, id):
-        instance = get_instance(self.compute_api, req, id)
+        instance = get_instance(self.compute_api, req, id, details=True)
         policy.authorize(req.context, "os_compute_api:servers:show",
                          {"project_id": instance.project_id})
         return {"server": ServerViews(req).detail(instance)}
