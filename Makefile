@@ -43,6 +43,7 @@ lint: $(VENV)/.test-installed
 bench: $(VENV)/.test-installed
 	$(BIN)/python benchmarks/boot.py --transport memory
 	$(BIN)/python benchmarks/boot.py --transport rabbit
+	$(BIN)/python benchmarks/migrate.py --transport both
 
 config-sample: $(VENV)/.installed
 	$(BIN)/oslo-config-generator --namespace godwit --namespace oslo.messaging \

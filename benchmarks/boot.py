@@ -30,31 +30,52 @@ TARGET_BOOTS_PER_SECOND = 50.0
 BIN = os.path.dirname(sys.executable)
 
 
-def start_aio(workdir, hosts, transport_url):
+def bench_config(transport_url, extra_conf=""):
+    """The benchmarks' config: unlimited quota, 16 API threads, 4 executor threads per
+    process; ``extra_conf`` (whole sections) is appended."""
+    return (f"[DEFAULT]\ntransport_url = {transport_url}\n"
+            "executor_thread_pool_size = 4\n"
+            "[quota]\ninstances = -1\ncores = -1\nram = -1\n"
+            "[api]\nthreads = 16\n" + extra_conf)
+
+
+def wait_for_hypervisors(base_url, clouds_yaml, hosts, failed, what, ready=None,
+                         timeout=120):
+    """Polls until the API lists ``hosts`` hypervisors and ``ready()`` (if given) is true;
+    returns a Cloud. ``failed()`` returns why to give up (a process exited) or None."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        reason = failed()
+        if reason:
+            raise SystemExit(reason)
+        try:
+            cloud = Cloud(base_url, clouds_yaml)
+            if (len(cloud.admin().get("/v2.1/os-hypervisors").json()["hypervisors"]) == hosts
+                    and (ready is None or ready())):
+                return cloud
+        except Exception:  # noqa: BLE001 - not up yet
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"{what} did not come up in {timeout} s")
+
+
+def start_aio(workdir, hosts, transport_url, extra_conf=""):
+    """Starts godwit-aio with unlimited quota; ``extra_conf`` is appended to its config."""
     port = services.free_port()
     config = os.path.join(workdir, "godwit.conf")
     with open(config, "w") as conf:
-        conf.write(f"[DEFAULT]\ntransport_url = {transport_url}\n"
-                   "executor_thread_pool_size = 4\n"
-                   "[quota]\ninstances = -1\ncores = -1\nram = -1\n"
-                   "[api]\nthreads = 16\n")
+        conf.write(bench_config(transport_url, extra_conf))
     log = open(os.path.join(workdir, "aio.log"), "w")
     process = subprocess.Popen(
         [os.path.join(BIN, "godwit-aio"), "--config-file", config, "--data-dir", workdir,
          "--port", str(port), "--hosts", str(hosts)], stdout=log, stderr=subprocess.STDOUT)
-    clouds = os.path.join(workdir, "clouds.yaml")
-    deadline = time.monotonic() + 120
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"godwit-aio exited; see {workdir}/aio.log")
-        try:
-            cloud = Cloud(f"http://127.0.0.1:{port}", clouds)
-            if len(cloud.admin().get("/v2.1/os-hypervisors").json()["hypervisors"]) == hosts:
-                return process, cloud
-        except Exception:  # noqa: BLE001 - not up yet
-            pass
-        time.sleep(0.5)
-    raise SystemExit("godwit-aio did not come up in 120 s")
+
+    def failed():
+        return f"godwit-aio exited; see {workdir}/aio.log" if process.poll() is not None else None
+
+    cloud = wait_for_hypervisors(f"http://127.0.0.1:{port}", os.path.join(workdir, "clouds.yaml"),
+                                 hosts, failed, "godwit-aio")
+    return process, cloud
 
 
 class SettledWatcher(threading.Thread):
