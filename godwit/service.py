@@ -40,6 +40,23 @@ class Periodic(threading.Thread):
         self._stop_event.set()
 
 
+class Once(threading.Thread):
+    """Calls ``func`` once in the background; an error is logged, not fatal."""
+
+    def __init__(self, name, func):
+        super().__init__(name=name, daemon=True)
+        self.func = func
+
+    def run(self):
+        try:
+            self.func()
+        except Exception:  # noqa: BLE001 - the periodic tasks retry what this missed
+            LOG.exception("Start-up task %s failed", self.name)
+
+    def stop(self):
+        """Nothing to interrupt: work cut short at exit is resumed at the next start."""
+
+
 class RPCService:
     """A manager served on ``topic`` for ``server=host``, with heartbeats in ``services``."""
 
@@ -61,6 +78,9 @@ class RPCService:
         tasks = [(self._heartbeat, CONF.report_interval)] + self.manager.periodic_tasks()
         self.threads = [Periodic(f"{self.binary}@{self.host}#{i}", func, interval)
                         for i, (func, interval) in enumerate(tasks)]
+        startup = getattr(self.manager, "startup_tasks", list)()
+        self.threads += [Once(f"{self.binary}@{self.host}#start{i}", func)
+                         for i, func in enumerate(startup)]
         for thread in self.threads:
             thread.start()
         LOG.info("%s started on %s (topic %s)", self.binary, self.host, self.topic)

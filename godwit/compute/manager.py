@@ -63,6 +63,10 @@ class ComputeManager:
         resource_tracker.register_host(self.driver)
         reconcile.recover_all(self)
 
+    def startup_tasks(self):
+        """Callables the service runs once, in the background, when it takes work."""
+        return [lambda: reconcile.resume_migrations(self)]
+
     def periodic_tasks(self):
         """(callable, interval in seconds) pairs the service runs in the background."""
         tasks = [(lambda: reconcile.reconcile(self), CONF.compute.reconcile_interval)]

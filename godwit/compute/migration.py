@@ -224,13 +224,14 @@ def _copy_base(manager, migration, instance):
     progress = _Progress(migration, offset=0)
     manager.driver.migrate_copy_base(instance, migration.dest_host, progress)
     with writer() as session:
-        if not _transition(session, migration, states.MIGRATING_STEP2, progress.counts()):
+        if not _transition(session, migration, states.MIGRATING_STEP2,
+                           dict(progress.counts(), base_bytes=progress.whole)):
             raise _Interrupted()
         progress.show(session)
 
 
 def _copy_delta(manager, migration, instance):
-    progress = _Progress(migration, offset=migration.bytes_total)
+    progress = _Progress(migration, offset=migration.base_bytes)
     manager.driver.migrate_power_off(instance)
     manager.driver.migrate_copy_delta(instance, migration.dest_host, progress)
     with writer() as session:

@@ -59,16 +59,21 @@ def _sync_power_state(manager, instance, task):
 
 
 def recover_all(manager):
-    """At start: nothing is in flight yet, so every task state left behind is stale.
+    """At start, before taking work: every instance task left behind is stale.
 
-    A ``resize_prep`` may still be on its way to a destination, so it waits like the
-    periodic pass does.
+    Quick: migrations are resumed afterwards, in the background (``resume_migrations``),
+    since their steps may copy disks for a long time. A ``resize_prep`` may still be on
+    its way to a destination, so it waits like the periodic pass does.
     """
     for instance in db.instance_list(filters={"host": manager.host}):
         if instance.task_state not in (None, states.RESIZE_PREP):
             manager.with_instance_lock(instance.uuid, recover_instance, manager, instance)
+    _tidy(manager, db.instance_list(filters={"host": manager.host}))
+
+
+def resume_migrations(manager):
+    """Once the worker takes work: every migration step this host owns, stuck or not."""
     migration.resume(manager, only_stale=False)
-    reconcile(manager)
 
 
 def reconcile(manager):
@@ -81,6 +86,10 @@ def reconcile(manager):
         if stuck:
             manager.try_with_instance_lock(instance.uuid, recover_instance, manager, instance)
     migration.resume(manager, only_stale=True)
+    _tidy(manager, live)
+
+
+def _tidy(manager, live):
     _remove_leftovers(manager, {instance.uuid for instance in live})
     resource_tracker.audit(manager.host)
 

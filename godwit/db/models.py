@@ -264,6 +264,8 @@ class Migration(Base, Timestamps):
     new_flavor: Mapped[dict | None] = mapped_column(JSON)
     bytes_total: Mapped[int] = mapped_column(BigInteger, default=0)
     bytes_transferred: Mapped[int] = mapped_column(BigInteger, default=0)
+    # The base disk's size, copied in the first phase (the second counts on from it).
+    base_bytes: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
     error: Mapped[str | None] = mapped_column(Text)
     # Whether the instance was running when the migration began (and runs again after).
     power_on: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

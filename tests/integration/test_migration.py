@@ -339,7 +339,7 @@ def test_migration_completes_after_the_source_is_killed_during_each_copy(killed_
     assert _disk(deployment, dest, server_id) == disk
     assert _disk(deployment, source, server_id, "-orig") == disk
 
-    # confirm needs the source up (else 409); see test_a_restarted_compute_is_up_while_...
+    # confirm needs the source up (else 409)
     _wait_for_service_state(admin, source, "up")
     resp = _action(member, server_id, {"confirmResize": None})
     assert resp.status_code == 204, resp.text
@@ -352,10 +352,6 @@ def test_migration_completes_after_the_source_is_killed_during_each_copy(killed_
     assert (migration["status"], migration["outcome"]) == ("finished", "confirmed")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "godwit/compute/migration.py _copy_delta takes the base size from "
-    "migration.bytes_total, which an interrupted delta copy already raised to base + COW: "
-    "after a restart in migrating_step2 the COW is counted twice"))
 def test_migration_counts_each_byte_once_after_the_source_is_killed(killed_twice):
     migration = killed_twice["migration"]
     size = len(killed_twice["disk"])
@@ -363,10 +359,6 @@ def test_migration_counts_each_byte_once_after_the_source_is_killed(killed_twice
             migration["progress"]) == (size, size, 100)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "godwit/service.py RPCService.start runs manager.init_host -> reconcile.recover_all -> "
-    "migration.resume before it starts the heartbeat and the RPC server, so a compute "
-    "restarted mid-copy sends no heartbeat (and takes no RPC) until the copy is done"))
 def test_a_restarted_compute_is_up_while_it_resumes_a_copy(killed_twice):
     """The COW copy resumed after the restart takes longer than service_down_time."""
     assert set(killed_twice["source_states_while_resuming"]) == {"up"}

@@ -67,6 +67,8 @@ class Cloud:
         manager = ComputeManager(host, "fake")
         manager.compute_rpcapi = self.bus
         manager.init_host()
+        for task in manager.startup_tasks():
+            task()
         return manager
 
     # --- instances -----------------------------------------------------------------------------
