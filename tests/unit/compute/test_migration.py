@@ -124,3 +124,27 @@ def test_delete_while_waiting_for_confirm_cleans_both_hosts(cloud):
     migration = cloud.migration_of(uuid)
     assert (migration.status, migration.next_step_host) == (states.FINISHED, None)
     assert [h.memory_mb_used for h in db.host_list()] == [0, 0]
+
+
+def test_when_the_source_cannot_restart_the_instance_it_goes_to_error_with_a_fault(cloud):
+    uuid = cloud.boot()
+    source = cloud.managers["src"].driver
+
+    def broken_copy(*args):
+        raise OSError("Connection reset by peer")
+
+    def broken_restore(*args):
+        raise RuntimeError("the original disk is unreadable")
+    source.migrate_copy_delta = broken_copy
+    source.migrate_restore_source = broken_restore
+    cloud.api.resize(cloud.context, uuid, "2")
+    cloud.pump()
+    instance = db.instance_get(uuid, details=True)
+    assert (instance.vm_state, instance.task_state, instance.host) == (
+        states.ERROR, None, "src")
+    assert "Connection reset by peer" in instance.faults[0].message
+    assert "the original disk is unreadable" in instance.faults[0].message
+    migration = cloud.migration_of(uuid)
+    assert migration.status == states.MIGRATION_ERROR
+    assert db.host_get("dst").memory_mb_used == 0
+    assert cloud.usage_is_consistent()[0]
