@@ -111,6 +111,20 @@ def _plus(usage, flavor):
             vms + 1)
 
 
+class _Booted:
+    """A new member's running server, with ``size`` bytes its guest wrote to its disk."""
+
+    def __init__(self, deployment, name, size, seed):
+        self.admin = deployment.cloud.admin()
+        self.member = deployment.new_member()
+        self.usage_before = _usage(self.admin)
+        self.server_id = _boot(deployment, self.member, name)
+        self.source = _host(self.admin, self.server_id)
+        self.dest = _other(self.admin, self.source)
+        _write_guest_data(deployment, self.source, self.server_id, _guest_data(size, seed))
+        self.disk = _disk(deployment, self.source, self.server_id)
+
+
 def _delete(client, server_id):
     assert client.delete(f"/v2.1/servers/{server_id}").status_code == 204
     client.wait_for_status(server_id, "DELETED", timeout=STEP_TIMEOUT)
@@ -120,14 +134,9 @@ def _delete(client, server_id):
 
 def test_resize_copies_the_disk_to_the_other_host_and_confirm_drops_the_original(
         deployment):
-    admin = deployment.cloud.admin()
-    member = deployment.new_member()
-    before = _usage(admin)
-    server_id = _boot(deployment, member, "resize-me")
-    source = _host(admin, server_id)
-    dest = _other(admin, source)
-    _write_guest_data(deployment, source, server_id, _guest_data(100_000, "before resize"))
-    disk = _disk(deployment, source, server_id)
+    booted = _Booted(deployment, "resize-me", 100_000, "before resize")
+    admin, member, before = booted.admin, booted.member, booted.usage_before
+    server_id, source, dest, disk = booted.server_id, booted.source, booted.dest, booted.disk
 
     resp = _action(member, server_id, {"resize": {"flavorRef": "2"}})
     assert resp.status_code == 202, resp.text
@@ -170,14 +179,9 @@ def test_resize_copies_the_disk_to_the_other_host_and_confirm_drops_the_original
 
 
 def test_migrate_then_revert_brings_the_server_back_with_its_disk(deployment):
-    admin = deployment.cloud.admin()
-    member = deployment.new_member()
-    before = _usage(admin)
-    server_id = _boot(deployment, member, "migrate-me")
-    source = _host(admin, server_id)
-    dest = _other(admin, source)
-    _write_guest_data(deployment, source, server_id, _guest_data(50_000, "before migrate"))
-    disk = _disk(deployment, source, server_id)
+    booted = _Booted(deployment, "migrate-me", 50_000, "before migrate")
+    admin, member, before = booted.admin, booted.member, booted.usage_before
+    server_id, source, dest, disk = booted.server_id, booted.source, booted.dest, booted.disk
 
     assert _action(member, server_id, {"migrate": None}).status_code == 403
     resp = _action(admin, server_id, {"migrate": None})
@@ -266,13 +270,10 @@ def killed_twice(slow_deployment):
     """A cold migration whose source compute was SIGKILLed (and restarted) once while it
     copied the base and once while it copied the COW, left in VERIFY_RESIZE."""
     deployment = slow_deployment
-    admin = deployment.cloud.admin()
-    member = deployment.new_member()
-    server_id = _boot(deployment, member, "kill-the-source")
-    source = _host(admin, server_id)
-    dest = _other(admin, source)
-    _write_guest_data(deployment, source, server_id, _guest_data(BASE_DATA, "base"))
-    base_size = len(_disk(deployment, source, server_id))
+    booted = _Booted(deployment, "kill-the-source", BASE_DATA, "base")
+    admin, member = booted.admin, booted.member
+    server_id, source, dest = booted.server_id, booted.source, booted.dest
+    base_size = len(booted.disk)
 
     resp = _action(admin, server_id, {"migrate": None})
     assert resp.status_code == 202, resp.text
