@@ -101,27 +101,26 @@ class API:
     # --- power actions -------------------------------------------------------------------------
 
     def start(self, context, instance_uuid):
-        instance = self._begin(context, instance_uuid, states.START)
+        instance = self._begin(context, self.get(context, instance_uuid), states.START)
         self.compute_rpcapi.start_instance(context, instance.host, instance.uuid)
 
     def stop(self, context, instance_uuid):
-        instance = self._begin(context, instance_uuid, states.STOP)
+        instance = self._begin(context, self.get(context, instance_uuid), states.STOP)
         self.compute_rpcapi.stop_instance(context, instance.host, instance.uuid)
 
     def reboot(self, context, instance_uuid, hard):
         action = states.REBOOT_HARD if hard else states.REBOOT_SOFT
-        instance = self._begin(context, instance_uuid, action)
+        instance = self._begin(context, self.get(context, instance_uuid), action)
         self.compute_rpcapi.reboot_instance(context, instance.host, instance.uuid, hard)
 
-    def _begin(self, context, instance_uuid, action):
-        """Moves the instance into ``action``'s task state, or raises 409 saying why not.
+    def _begin(self, context, instance, action):
+        """Moves the instance (as just read) into ``action``'s task state, or raises 409.
 
         The instance must stay on the host it was read on (the compare-and-swap says so).
         A migration's progress starts again from 0.
         """
-        instance = self.get(context, instance_uuid)
         if instance.locked and not context.can_see_all_projects():
-            raise exception.Conflict(f"Instance {instance_uuid} is locked")
+            raise exception.Conflict(f"Instance {instance.uuid} is locked")
         if instance.host is None:
             raise exception.InstanceInvalidState(action=action.name, instance_uuid=instance.uuid,
                                                  attr="vm_state", state=instance.vm_state)
@@ -187,7 +186,7 @@ class API:
             _check_target_host(instance, host)
         if instance.host is not None:
             _check_host_up(instance.host, action.name, instance.uuid)
-        self._begin(context, instance.uuid, action)
+        self._begin(context, instance, action)
         spec = {"vcpus": new_flavor["vcpus"], "memory_mb": new_flavor["memory_mb"],
                 "disk_gb": flavors.needs(new_flavor)[2],
                 "ignore_hosts": [] if same_host else [instance.host],

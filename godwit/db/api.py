@@ -6,7 +6,7 @@ whose row count says whether this caller won.
 import datetime
 import functools
 
-from sqlalchemy import and_, bindparam, func, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -293,22 +293,36 @@ def host_claim(session, name, vcpus, memory_mb, disk_gb):
 
     One conditional UPDATE, so concurrent claims on one host can never oversubscribe it.
     """
-    h = models.Host
-    result = session.execute(update(h).where(
-        h.name == name,
-        h.vcpus_used + vcpus <= h.vcpus * h.cpu_allocation_ratio,
-        h.memory_mb_used + memory_mb <= h.memory_mb * h.ram_allocation_ratio,
-        h.disk_gb_used + disk_gb <= h.disk_gb * h.disk_allocation_ratio,
-    ).values(vcpus_used=h.vcpus_used + vcpus, memory_mb_used=h.memory_mb_used + memory_mb,
-             disk_gb_used=h.disk_gb_used + disk_gb, running_vms=h.running_vms + 1))
-    return result.rowcount == 1
+    return session.execute(_HOST_CLAIM, _usage_params(name, vcpus, memory_mb,
+                                                      disk_gb)).rowcount == 1
 
 
 def host_release(session, name, vcpus, memory_mb, disk_gb):
-    h = models.Host
-    session.execute(update(h).where(h.name == name).values(
-        vcpus_used=h.vcpus_used - vcpus, memory_mb_used=h.memory_mb_used - memory_mb,
-        disk_gb_used=h.disk_gb_used - disk_gb, running_vms=h.running_vms - 1))
+    session.execute(_HOST_RELEASE, _usage_params(name, vcpus, memory_mb, disk_gb))
+
+
+def _usage_params(name, vcpus, memory_mb, disk_gb):
+    return {"b_name": name, "b_vcpus": vcpus, "b_memory_mb": memory_mb, "b_disk_gb": disk_gb}
+
+
+def _usage_change(sign):
+    """``UPDATE hosts`` adding (sign 1) or removing (-1) one instance's needs."""
+    h = models.Host.__table__.c
+    return update(models.Host.__table__).where(h.name == bindparam("b_name")).values(
+        vcpus_used=h.vcpus_used + sign * bindparam("b_vcpus"),
+        memory_mb_used=h.memory_mb_used + sign * bindparam("b_memory_mb"),
+        disk_gb_used=h.disk_gb_used + sign * bindparam("b_disk_gb"),
+        running_vms=h.running_vms + sign)
+
+
+_HOST_RELEASE = _usage_change(-1)
+_HOST_CLAIM = _usage_change(1).where(
+    models.Host.vcpus_used + bindparam("b_vcpus") <=
+    models.Host.vcpus * models.Host.cpu_allocation_ratio,
+    models.Host.memory_mb_used + bindparam("b_memory_mb") <=
+    models.Host.memory_mb * models.Host.ram_allocation_ratio,
+    models.Host.disk_gb_used + bindparam("b_disk_gb") <=
+    models.Host.disk_gb * models.Host.disk_allocation_ratio)
 
 
 def host_recount_usage(name):
@@ -367,22 +381,27 @@ _TERMINAL = ("finished", "error", "cancelled")
 
 
 def migration_create(session, values):
-    migration = models.Migration(**values)
-    session.add(migration)
-    session.flush()
-    return migration
+    """Inserts the row; returns it as an object holding ``values`` and its new uuid."""
+    values = dict(values, uuid=models.new_uuid())
+    session.execute(insert(models.Migration.__table__), [values])
+    return models.Migration(**values)
+
+
+_MIGRATION_BY = {
+    key: select(models.Migration).where(getattr(models.Migration, key) == bindparam("key"))
+    for key in ("id", "uuid")}
 
 
 def migration_get(migration_id, session=None):
     """By uuid, or by the integer id Nova's API shows."""
-    m = models.Migration
-    where = m.id == int(migration_id) if str(migration_id).isdigit() else \
-        m.uuid == migration_id
+    numeric = str(migration_id).isdigit()
+    statement = _MIGRATION_BY["id" if numeric else "uuid"]
+    params = {"key": int(migration_id) if numeric else migration_id}
     if session is not None:
-        migration = session.scalars(select(m).where(where)).first()
+        migration = session.scalars(statement, params).first()
     else:
         with reader() as own:
-            migration = own.scalars(select(m).where(where)).first()
+            migration = own.scalars(statement, params).first()
     if migration is None:
         raise exception.MigrationNotFound(migration_id=migration_id)
     return migration
