@@ -6,8 +6,9 @@ from godwit.virt.xenapi.simulator import Simulator
 USER, PASSWORD = "root", "secret"
 
 
-def start_simulator(state_dir, port=0):
-    return Simulator(str(state_dir), port, username=USER, password=PASSWORD).start()
+def start_simulator(state_dir, port=0, **options):
+    return Simulator(str(state_dir), port, username=USER, password=PASSWORD,
+                     **options).start()
 
 
 def login(url):

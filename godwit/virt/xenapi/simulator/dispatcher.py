@@ -4,7 +4,7 @@ import dataclasses
 import inspect
 import logging
 
-from godwit.virt.xenapi.simulator import errors, generic, sessions, storage, tasks, vm
+from godwit.virt.xenapi.simulator import errors, generic, plugins, sessions, storage, tasks, vm
 from godwit.virt.xenapi.simulator.store import Store
 
 LOG = logging.getLogger(__name__)
@@ -18,6 +18,7 @@ class Call:
     store: Store
     sessions: sessions.Sessions
     session: str
+    plugins: plugins.Runner
 
     def host(self):
         """This simulator's host: the pool master."""
@@ -25,11 +26,12 @@ class Call:
 
 
 class Dispatcher:
-    def __init__(self, store, session_table):
+    def __init__(self, store, session_table, plugin_runner):
         self.store = store
         self.sessions = session_table
+        self.plugins = plugin_runner
         self.methods = {}
-        for module in (generic, sessions, storage, tasks, vm):
+        for module in (generic, plugins, sessions, storage, tasks, vm):
             self.methods.update(module.methods())
 
     def dispatch(self, method, params):
@@ -52,13 +54,14 @@ class Dispatcher:
             session, params = (params[0] if params else ""), params[1:]
             self.sessions.check(session)
         _check_arguments(method, handler, params, session is not None)
-        call = Call(self.store, self.sessions, session)
+        call = Call(self.store, self.sessions, session, self.plugins)
         if method.startswith(ASYNC):
             return tasks.start(call, method, handler, params)
-        with self.store.lock:
-            try:
+        try:
+            with self.store.lock_for(handler):
                 return handler(call, *params)
-            finally:
+        finally:
+            with self.store.lock:
                 self.store.save()
 
 

@@ -4,7 +4,7 @@ import socketserver
 import threading
 import xmlrpc.server
 
-from godwit.virt.xenapi.simulator import bootstrap, dispatcher, sessions, tasks
+from godwit.virt.xenapi.simulator import bootstrap, dispatcher, plugins, sessions, tasks
 from godwit.virt.xenapi.simulator.store import Store
 
 POLL_SECONDS = 0.05  # how soon ``stop`` is noticed
@@ -23,13 +23,18 @@ class _Server(socketserver.ThreadingMixIn, xmlrpc.server.SimpleXMLRPCServer):
 
 class Simulator:
     """A simulated pool of ``hosts`` (the first is the master) keeping its state in
-    ``state_dir``; a restart with the same ``state_dir`` finds the same objects."""
+    ``state_dir``; a restart with the same ``state_dir`` finds the same objects.
+
+    ``host.call_plugin`` runs the dom0 plugins found in ``plugin_dirs`` (default: the
+    repository's ``plugins/xenserver/xapi.d/plugins``).
+    """
 
     def __init__(self, state_dir, port=0, hosts=("xenserver-1",), username="root",
-                 password="password"):
+                 password="password", plugin_dirs=plugins.DEFAULT_PLUGIN_DIRS):
         self.state_dir = state_dir
         self.port = port
         self.hosts = hosts
+        self.plugin_dirs = tuple(str(path) for path in plugin_dirs)
         self.sessions = sessions.Sessions(username, password)
         self.store = None
         self._server = None
@@ -51,7 +56,9 @@ class Simulator:
 
     def start(self):
         self.store = self._open_store()
-        self._server = _Server(self.port, dispatcher.Dispatcher(self.store, self.sessions))
+        self._server = _Server(self.port, None)
+        self._server.xapi = dispatcher.Dispatcher(
+            self.store, self.sessions, plugins.Runner(self.url, self.plugin_dirs))
         self._thread = threading.Thread(target=self._server.serve_forever, args=(POLL_SECONDS,),
                                         name="xapi-sim", daemon=True)
         self._thread.start()

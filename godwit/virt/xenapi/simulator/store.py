@@ -2,8 +2,10 @@
 
 The file is rewritten (atomically) by ``save`` after each call that changed something, so
 a restarted simulator finds its objects under the same references. Callers hold ``lock``
-around a whole XAPI call; records handed out are copies, changed only through ``update``.
+around a whole XAPI call (``lock_for``); records handed out are copies, changed only
+through ``update``.
 """
+import contextlib
 import copy
 import json
 import os
@@ -21,6 +23,14 @@ class Store:
         self.lock = threading.RLock()
         self._objects = {cls: {} for cls in model.DEFAULTS}
         self._dirty = False
+
+    def lock_for(self, handler):
+        """The lock a handler runs under: the store's, unless the handler is marked
+        ``without_store_lock`` (it waits on something that calls back into the simulator,
+        and locks only around what it reads or writes)."""
+        if getattr(handler, "without_store_lock", False):
+            return contextlib.nullcontext()
+        return self.lock
 
     def load(self):
         """Reads the saved objects; False when there are none yet (a first start)."""

@@ -33,14 +33,15 @@ def start(call, method, handler, args):
 
 
 def _run(call, task, handler, args):
-    with call.store.lock:
-        try:
+    try:
+        with call.store.lock_for(handler):
             outcome = {"status": "success", "result": encode_result(handler(call, *args))}
-        except errors.XapiError as err:
-            outcome = {"status": "failure", "error_info": err.description}
-        except Exception as err:  # noqa: BLE001 - the task reports it, as XAPI does
-            LOG.exception("Task %s failed", task)
-            outcome = {"status": "failure", "error_info": ["INTERNAL_ERROR", str(err)]}
+    except errors.XapiError as err:
+        outcome = {"status": "failure", "error_info": err.description}
+    except Exception as err:  # noqa: BLE001 - the task reports it, as XAPI does
+        LOG.exception("Task %s failed", task)
+        outcome = {"status": "failure", "error_info": ["INTERNAL_ERROR", str(err)]}
+    with call.store.lock:
         call.store.update("task", task, progress=1.0, finished=_now(), **outcome)
         call.store.save()
 
