@@ -32,6 +32,7 @@ from godwit.conf import CONF
 from godwit.db import api as db
 from godwit.db import models
 from godwit.db.session import writer
+from godwit.virt.driver import InstanceRef
 
 LOG = logging.getLogger(__name__)
 
@@ -464,7 +465,7 @@ def _clean_up(manager, migration, instance):
     """Removes what a finished migration left on this host, unless a newer one runs."""
     if db.migration_open_for_instance(migration.instance_uuid) is None:
         if instance is None:
-            manager.driver.destroy(_Ref(migration.instance_uuid))
+            manager.driver.destroy(InstanceRef(migration.instance_uuid))
         else:
             manager.driver.cleanup_migration(instance,
                                              keep_vm=instance.host == manager.host)
@@ -478,12 +479,6 @@ def _quietly(call, *args):
     except Exception:  # noqa: BLE001 - best effort; the reconciler removes leftovers later
         LOG.exception("Clean-up step %s failed", call.__name__)
 
-
-class _Ref:
-    """The least a driver needs to remove what is left of a deleted instance."""
-
-    def __init__(self, uuid):
-        self.uuid = uuid
 
 
 # --- a deleted instance ----------------------------------------------------------------------

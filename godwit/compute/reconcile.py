@@ -14,6 +14,7 @@ from godwit.compute import build, migration, resource_tracker, states, terminate
 from godwit.conf import CONF
 from godwit.db import api as db
 from godwit.db import models
+from godwit.virt.driver import InstanceRef
 
 LOG = logging.getLogger(__name__)
 
@@ -104,8 +105,8 @@ def _remove_leftovers(manager, live_uuids):
         filters={"host": manager.host, "open": True})}
     for uuid in set(manager.driver.list_instances()) - migrating:
         if uuid in live_uuids:
-            manager.try_with_instance_lock(uuid, manager.driver.cleanup_migration, _Ref(uuid),
-                                           True)
+            manager.try_with_instance_lock(uuid, manager.driver.cleanup_migration,
+                                           InstanceRef(uuid), True)
         else:
             manager.try_with_instance_lock(uuid, _destroy_if_still_orphan, manager, uuid)
 
@@ -117,12 +118,6 @@ def _destroy_if_still_orphan(manager, uuid):
         return
     live = {instance.uuid for instance in db.instance_list(filters={"host": manager.host})}
     if uuid not in live:
-        manager.driver.destroy(_Ref(uuid))
+        manager.driver.destroy(InstanceRef(uuid))
         LOG.warning("Destroyed VM %s: the database has no live instance for it here", uuid)
 
-
-class _Ref:
-    """The least a driver needs to remove a VM the database no longer knows here."""
-
-    def __init__(self, uuid):
-        self.uuid = uuid

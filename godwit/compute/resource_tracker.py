@@ -3,6 +3,7 @@
 Usage changes only inside the transaction that moves an instance onto or off the host, so
 the counters and the instances always agree; ``audit`` repairs them if they ever do not.
 """
+from godwit.compute import flavors
 from godwit.conf import CONF
 from godwit.db import api as db
 
@@ -21,7 +22,7 @@ def register_host(driver):
 
 def needs(instance):
     """What an instance takes from its host: (vcpus, memory_mb, disk_gb)."""
-    return instance.vcpus, instance.memory_mb, instance.root_gb + instance.ephemeral_gb
+    return flavors.needs(flavors.from_instance(instance))
 
 
 def audit(host):

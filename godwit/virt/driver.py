@@ -90,6 +90,14 @@ class ComputeDriver(abc.ABC):
         and the VM itself unless ``keep_vm`` (it runs here)."""
 
 
+class InstanceRef:
+    """The least a driver needs to act on an instance the database no longer holds (or no
+    longer holds here): its uuid."""
+
+    def __init__(self, uuid):
+        self.uuid = uuid
+
+
 def load_driver(name, host):
     from godwit.virt import fake
     drivers = {"fake": fake.FakeDriver}

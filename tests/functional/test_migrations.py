@@ -92,6 +92,7 @@ def test_resize_and_confirm(aio, cloud, admin, member):
     assert dest != source
     assert _vms(aio, server_id) == {source: [server_id + "-orig"], dest: [server_id]}
     assert _drivers(aio)[dest].disk_content(server_id) == disk
+    assert _drivers(aio)[source].disk_content(server_id, "-orig") == disk
     listed = admin.get("/v2.1/os-migrations", params={"instance_uuid": server_id}).json()
     assert [(m["status"], m["source_compute"], m["dest_compute"], m["migration_type"])
             for m in listed["migrations"]] == [("verify-migration", source, dest, "resize")]
