@@ -7,7 +7,7 @@ PORT ?= 8774
 HOSTS ?= 3
 PYTEST_ARGS ?=
 
-.PHONY: run test unit functional integration lint bench config-sample clean
+.PHONY: run test unit functional integration lint bench config-sample clean rsync
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -21,29 +21,33 @@ $(VENV)/.test-installed: $(VENV)/.installed
 	$(BIN)/pip install -q -e '.[test]'
 	touch $@
 
-run: $(VENV)/.installed
+rsync:
+	@tools/ensure-rsync
+
+run: $(VENV)/.installed rsync
 	$(BIN)/godwit-manage --data-dir $(DATA_DIR) db sync
 	$(BIN)/godwit-aio --data-dir $(DATA_DIR) --port $(PORT) --hosts $(HOSTS)
 
-test: $(VENV)/.test-installed
+test: $(VENV)/.test-installed rsync
 	$(BIN)/pytest -q $(PYTEST_ARGS) tests
 
-unit: $(VENV)/.test-installed
+unit: $(VENV)/.test-installed rsync
 	$(BIN)/pytest -q $(PYTEST_ARGS) tests/unit
 
 functional: $(VENV)/.test-installed
 	$(BIN)/pytest -q $(PYTEST_ARGS) tests/functional
 
-integration: $(VENV)/.test-installed
+integration: $(VENV)/.test-installed rsync
 	$(BIN)/pytest -q $(PYTEST_ARGS) tests/integration
 
 lint: $(VENV)/.test-installed
 	$(BIN)/ruff check godwit tests benchmarks
 
-bench: $(VENV)/.test-installed
+bench: $(VENV)/.test-installed rsync
 	$(BIN)/python benchmarks/boot.py --transport memory
 	$(BIN)/python benchmarks/boot.py --transport rabbit
 	$(BIN)/python benchmarks/migrate.py --transport both
+	$(BIN)/python benchmarks/transfer.py
 
 config-sample: $(VENV)/.installed
 	$(BIN)/oslo-config-generator --namespace godwit --namespace oslo.messaging \

@@ -1,7 +1,10 @@
-"""The all-in-one cloud: API, scheduler and N fake compute hosts as threads of one process.
+"""The all-in-one cloud: API, scheduler and N compute hosts as threads of one process.
 
 Used by ``godwit-aio`` and by the functional tests. Embedded defaults: the in-memory
-transport and a SQLite database in the data directory.
+transport and a SQLite database in the data directory. With the xenapi driver, each host
+without a ``[xenserver] connection_urls`` entry gets a simulated XenServer of its own
+(``godwit.virt.xenapi.simulator``, state in ``<data_dir>/xenserver/<host>``), and the
+migration plugin's rsync copies between them on the local filesystem.
 """
 import os
 
@@ -12,6 +15,47 @@ from godwit.db import migration
 
 def compute_host_names(count):
     return [f"compute-{index}" for index in range(1, count + 1)]
+
+
+class SimulatorService:
+    """A running XAPI simulator, stopped (its state saved) when the all-in-one stops."""
+
+    def __init__(self, simulator):
+        self.simulator = simulator
+
+    def start(self):
+        """Already running: the compute workers needed it to start."""
+
+    def stop(self):
+        """Keeps answering until the workers have finished (``wait``)."""
+
+    def wait(self):
+        self.simulator.stop()
+
+
+def start_simulators(hosts):
+    """Starts a simulated XenServer for each xenapi host that has no XAPI URL configured."""
+    if CONF.compute.compute_driver != "xenapi":
+        return []
+    from godwit.virt.xenapi.simulator import Simulator
+    config = CONF.xenserver
+    urls = dict(config.connection_urls)
+    services = []
+    for host in hosts:
+        if host in urls:
+            continue
+        simulator = Simulator(os.path.join(CONF.data_dir, "xenserver", host), hosts=(host,),
+                              username=config.connection_username,
+                              password=config.connection_password,
+                              guest_write_rate=CONF.xenserver.simulator_guest_write_rate)
+        urls[host] = simulator.start().url
+        services.append(SimulatorService(simulator))
+    if services:
+        CONF.set_override("connection_urls", urls, group="xenserver")
+        CONF.set_default("staging_dir", os.path.join(CONF.data_dir, "xenserver", "staging"),
+                         group="xenserver")
+        CONF.set_default("rsync_transport", "local", group="xenserver")
+    return services
 
 
 class AllInOne:
@@ -43,6 +87,7 @@ class AllInOne:
         self.clouds_yaml = bootstrap.ensure_default_accounts(CONF.data_dir)
         self.services = [service.RPCService(CONF.host, "godwit-scheduler", "scheduler",
                                             SchedulerManager())]
+        self.services += start_simulators(compute_host_names(self.host_count))
         self.services += [service.RPCService(name, "godwit-compute", "compute",
                                              ComputeManager(name, CONF.compute.compute_driver))
                           for name in compute_host_names(self.host_count)]

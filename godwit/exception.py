@@ -108,3 +108,22 @@ class DuplicateEntry(Conflict):
 
 class NoValidHost(GodwitException):
     msg_fmt = "No valid host was found. %(reason)s"
+
+
+class HypervisorError(GodwitException):
+    """A hypervisor refused or failed a call; the message names the call and its error."""
+    msg_fmt = "Hypervisor call %(method)s failed: %(reason)s"
+
+
+class XenAPIError(HypervisorError):
+    """XAPI answered with a failure; ``xapi_code`` is its error code (HANDLE_INVALID...)."""
+    msg_fmt = "XAPI call %(method)s failed: %(xapi_code)s %(params)s"
+
+    def __init__(self, method, details):
+        self.xapi_code = details[0] if details else "UNKNOWN"
+        self.params = list(details[1:])
+        super().__init__(method=method, xapi_code=self.xapi_code, params=self.params)
+
+
+class HypervisorUnreachable(HypervisorError):
+    msg_fmt = "Cannot reach the hypervisor at %(url)s: %(reason)s"

@@ -10,7 +10,7 @@ from godwit.conf import CONF
 
 cli_opts = [
     cfg.PortOpt("port", help="API port (default: [api] bind_port, 8774)."),
-    cfg.IntOpt("hosts", default=3, min=1, help="Number of fake hypervisor hosts."),
+    cfg.IntOpt("hosts", default=3, min=1, help="Number of compute hosts."),
 ]
 
 
@@ -30,6 +30,9 @@ TRY_COMMANDS = [
 ]
 
 
+HOST_KINDS = {"xenapi": "XenServer", "fake": "fake"}
+
+
 def banner(aio):
     """What to do next, with absolute paths so it works from any directory."""
     bin_dir = os.path.dirname(os.path.abspath(sys.argv[0]))
@@ -38,7 +41,8 @@ def banner(aio):
     commands.append(f"  {bin_dir}/godwit --os-cloud godwit-demo server list")
     return "\n".join([
         "",
-        f"godwit all-in-one is running: API {aio.base_url}, {aio.host_count} fake hosts, "
+        f"godwit all-in-one is running: API {aio.base_url}, {aio.host_count} "
+        f"{HOST_KINDS[CONF.compute.compute_driver]} hosts, "
         f"state in {os.path.abspath(CONF.data_dir)}",
         "",
         f"Credentials (admin and demo) are in {clouds}. Try, in another terminal:",
@@ -51,8 +55,11 @@ def banner(aio):
 
 
 def set_defaults():
-    """Fewer threads than separate services use: every thread of the all-in-one shares one
+    """Simulated XenServer hosts (unless the config picks the fake driver or real hosts).
+
+    Fewer threads than separate services use: every thread of the all-in-one shares one
     interpreter lock, and past a few threads per pool they only take turns."""
+    CONF.set_default("compute_driver", "xenapi", group="compute")
     CONF.set_default("threads", 8, group="api")
     CONF.set_default("executor_thread_pool_size", 8)
 

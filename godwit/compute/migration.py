@@ -32,7 +32,7 @@ from godwit.conf import CONF
 from godwit.db import api as db
 from godwit.db import models
 from godwit.db.session import writer
-from godwit.virt.driver import InstanceRef
+from godwit.virt.driver import Destination, InstanceRef
 
 LOG = logging.getLogger(__name__)
 
@@ -223,7 +223,7 @@ def _snapshot(manager, migration, instance):
 
 def _copy_base(manager, migration, instance):
     progress = _Progress(migration, offset=0)
-    manager.driver.migrate_copy_base(instance, migration.dest_host, progress)
+    manager.driver.migrate_copy_base(instance, _destination(migration), progress)
     with writer() as session:
         if not _transition(session, migration, states.MIGRATING_STEP2,
                            dict(progress.counts(), base_bytes=progress.whole)):
@@ -234,7 +234,7 @@ def _copy_base(manager, migration, instance):
 def _copy_delta(manager, migration, instance):
     progress = _Progress(migration, offset=migration.base_bytes)
     manager.driver.migrate_power_off(instance)
-    manager.driver.migrate_copy_delta(instance, migration.dest_host, progress)
+    manager.driver.migrate_copy_delta(instance, _destination(migration), progress)
     with writer() as session:
         if not _transition(session, migration, states.POST_MIGRATING,
                            dict(progress.counts(), next_step_host=migration.dest_host)):
@@ -242,6 +242,10 @@ def _copy_delta(manager, migration, instance):
         _instance_moves(session, instance, {"task_state": states.RESIZE_MIGRATED,
                                             "power_state": states.SHUTDOWN, "progress": 100},
                         states.RESIZE_MIGRATING)
+
+
+def _destination(migration):
+    return Destination(migration.dest_host, db.host_get(migration.dest_host).address)
 
 
 class _Progress:
@@ -283,7 +287,7 @@ class _Progress:
 # --- destination: build the instance ---------------------------------------------------------
 
 def _finish(manager, migration, instance):
-    manager.driver.migrate_finish(instance, migration.power_on)
+    manager.driver.migrate_finish(instance, migration.new_flavor, migration.power_on)
     with writer() as session:
         if not _transition(session, migration, states.VERIFY_MIGRATION,
                            {"next_step_host": None}):

@@ -5,12 +5,23 @@ uses ``cfg.CONF`` everywhere instead of private ``ConfigOpts`` instances.
 """
 from oslo_config import cfg
 
-from godwit.conf import api, compute, database, identity, quota, scheduler, service, upgrade_levels
+from godwit.conf import (
+    api,
+    compute,
+    database,
+    identity,
+    quota,
+    scheduler,
+    service,
+    upgrade_levels,
+    xenserver,
+)
 
 CONF = cfg.CONF
 
 # In the order the sample config file lists them.
-MODULES = (service, api, compute, database, identity, quota, scheduler, upgrade_levels)
+MODULES = (service, api, compute, database, identity, quota, scheduler, upgrade_levels,
+           xenserver)
 
 for _module in MODULES:
     _module.register_opts(CONF)

@@ -3,8 +3,9 @@ from oslo_config import cfg
 group = cfg.OptGroup("compute", help="The compute worker and its virt driver.")
 
 opts = [
-    cfg.StrOpt("compute_driver", default="fake", choices=["fake"],
-               help="Virt driver that owns this host."),
+    cfg.StrOpt("compute_driver", default="fake", choices=["fake", "xenapi"],
+               help="Virt driver that owns this host: fake (files standing in for VMs) "
+                    "or xenapi (XenServer / XCP-ng, see the [xenserver] group)."),
     cfg.FloatOpt("cpu_allocation_ratio", default=16.0, min=0.0,
                  help="Virtual CPUs per physical CPU a host may promise."),
     cfg.FloatOpt("ram_allocation_ratio", default=1.5, min=0.0,

@@ -58,20 +58,21 @@ class ComputeDriver(abc.ABC):
         """Source: freezes the disk as a read-only base; the VM now writes to a COW child."""
 
     @abc.abstractmethod
-    def migrate_copy_base(self, instance, dest_host, progress):
-        """Source: copies the base to ``dest_host`` while the VM runs."""
+    def migrate_copy_base(self, instance, dest, progress):
+        """Source: copies the base to ``dest`` (a Destination) while the VM runs."""
 
     @abc.abstractmethod
     def migrate_power_off(self, instance):
         """Source: shuts the VM down and keeps it aside as the original until confirm."""
 
     @abc.abstractmethod
-    def migrate_copy_delta(self, instance, dest_host, progress):
-        """Source: copies the COW child (written since the snapshot) to ``dest_host``."""
+    def migrate_copy_delta(self, instance, dest, progress):
+        """Source: copies the COW child (written since the snapshot) to ``dest``."""
 
     @abc.abstractmethod
-    def migrate_finish(self, instance, power_on):
-        """Destination: builds the VM from the received disks and starts it if asked."""
+    def migrate_finish(self, instance, flavor, power_on):
+        """Destination: builds the VM from the received disks with ``flavor``'s sizes (a
+        dict, see godwit.compute.flavors) and starts it if asked."""
 
     @abc.abstractmethod
     def migrate_drop_destination(self, instance):
@@ -90,6 +91,15 @@ class ComputeDriver(abc.ABC):
         and the VM itself unless ``keep_vm`` (it runs here)."""
 
 
+class Destination:
+    """Where a migration copies to: the godwit host name, and the address its compute node
+    registered (the hypervisor's, as ``get_host_info`` reported it)."""
+
+    def __init__(self, host, address):
+        self.host = host
+        self.address = address
+
+
 class InstanceRef:
     """The least a driver needs to act on an instance the database no longer holds (or no
     longer holds here): its uuid."""
@@ -99,6 +109,8 @@ class InstanceRef:
 
 
 def load_driver(name, host):
+    if name == "xenapi":
+        from godwit.virt.xenapi.driver import XenAPIDriver
+        return XenAPIDriver(host)
     from godwit.virt import fake
-    drivers = {"fake": fake.FakeDriver}
-    return drivers[name](host)
+    return fake.FakeDriver(host)

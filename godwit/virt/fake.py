@@ -10,6 +10,10 @@ and a restarted worker finds its VMs where it left them. Names in a host directo
     <uuid>-orig       the original kept by a migration's source until confirm or revert
     <uuid>.incoming   disks a migration's destination has received so far
 
+A VM a migration's destination built holds a ``migrated-in`` file until the next
+migration of the instance starts, so a destination dropping its VM never takes the
+source's running one for it (both are ``<uuid>`` in a resize on one host).
+
 Capacity comes from ``[compute] fake_*`` options, overridden per host by
 ``[compute] fake_capacity`` entries of the form ``HOST:VCPUS/MEMORY_MB/DISK_GB``.
 """
@@ -26,6 +30,7 @@ from godwit.virt import driver
 BASE = "base.img"
 COW = "cow.img"
 STATE = "state.json"
+MIGRATED_IN = "migrated-in"
 ORIGINAL = "-orig"
 INCOMING = ".incoming"
 _CHUNK = 256 * 1024
@@ -117,13 +122,15 @@ class FakeDriver(driver.ComputeDriver):
 
     def migrate_snapshot(self, instance):
         with self._lock:
-            cow = os.path.join(self._source(instance.uuid), COW)
+            source = self._source(instance.uuid)
+            cow = os.path.join(source, COW)
             if not os.path.exists(cow):
                 open(cow, "ab").close()
+            _remove(os.path.join(source, MIGRATED_IN))
 
-    def migrate_copy_base(self, instance, dest_host, progress):
+    def migrate_copy_base(self, instance, dest, progress):
         _copy(os.path.join(self._source(instance.uuid), BASE),
-              os.path.join(self._incoming(dest_host, instance.uuid), BASE), progress)
+              os.path.join(self._incoming(dest.host, instance.uuid), BASE), progress)
 
     def migrate_power_off(self, instance):
         with self._lock:
@@ -133,12 +140,12 @@ class FakeDriver(driver.ComputeDriver):
                 shutil.rmtree(self._vm(instance.uuid, ORIGINAL), ignore_errors=True)
                 os.rename(path, self._vm(instance.uuid, ORIGINAL))
 
-    def migrate_copy_delta(self, instance, dest_host, progress):
-        incoming = self._incoming(dest_host, instance.uuid)
+    def migrate_copy_delta(self, instance, dest, progress):
+        incoming = self._incoming(dest.host, instance.uuid)
         _copy(os.path.join(self._vm(instance.uuid, ORIGINAL), COW),
               os.path.join(incoming, COW), progress)
 
-    def migrate_finish(self, instance, power_on):
+    def migrate_finish(self, instance, flavor, power_on):
         path = self._vm(instance.uuid)
         with self._lock:
             if not os.path.exists(os.path.join(path, STATE)):
@@ -147,13 +154,15 @@ class FakeDriver(driver.ComputeDriver):
                     raise RuntimeError(f"no disks of instance {instance.uuid} were received "
                                        f"on host {self.host}")
                 _write_state(incoming, states.SHUTDOWN)
+                open(os.path.join(incoming, MIGRATED_IN), "w").close()
                 os.rename(incoming, path)
             _write_state(path, states.RUNNING if power_on else states.SHUTDOWN)
 
     def migrate_drop_destination(self, instance):
         with self._lock:
-            for suffix in ("", INCOMING):
-                shutil.rmtree(self._vm(instance.uuid, suffix), ignore_errors=True)
+            if os.path.exists(os.path.join(self._vm(instance.uuid), MIGRATED_IN)):
+                shutil.rmtree(self._vm(instance.uuid))
+            shutil.rmtree(self._vm(instance.uuid, INCOMING), ignore_errors=True)
 
     def migrate_restore_source(self, instance, power_on):
         path = self._vm(instance.uuid)
@@ -197,6 +206,13 @@ def _write_state(path, power_state):
     with open(temporary, "w") as stream:
         json.dump({"power_state": power_state}, stream)
     os.replace(temporary, os.path.join(path, STATE))
+
+
+def _remove(path):
+    try:
+        os.remove(path)
+    except FileNotFoundError:
+        pass
 
 
 def _read_state(path):

@@ -80,6 +80,29 @@ def test_resize_on_the_same_host(cloud):
         CONF.clear_override("allow_resize_to_same_host", group="compute")
 
 
+def test_a_cancel_on_the_same_host_before_the_shutdown_keeps_the_running_vm(cloud):
+    from godwit.conf import CONF
+    CONF.set_override("allow_resize_to_same_host", True, group="compute")
+    try:
+        uuid = cloud.boot()
+        driver = cloud.managers["src"].driver
+        copy_base = driver.migrate_copy_base
+
+        def cancelled_while_copying(instance, dest, progress):
+            cloud.api.cancel_migration(cloud.context, cloud.migration_of(uuid).uuid)
+            copy_base(instance, dest, progress)
+        driver.migrate_copy_base = cancelled_while_copying
+        cloud.api.resize(cloud.context, uuid, "2", host=None)
+        cloud.bus.queue[0] = ("src",) + cloud.bus.queue[0][1:]
+        cloud.pump()
+        assert cloud.migration_of(uuid).status == states.CANCELLED
+        assert _server(uuid) == ("ACTIVE", "src", "1")
+        assert cloud.vms(uuid) == {"src": [uuid]}
+        assert cloud.disk(uuid, "src") == cloud.expected_disk(uuid)
+    finally:
+        CONF.clear_override("allow_resize_to_same_host", group="compute")
+
+
 def test_a_failed_copy_leaves_the_instance_running_on_the_source(cloud):
     uuid = cloud.boot()
 

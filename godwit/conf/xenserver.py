@@ -1,0 +1,51 @@
+from oslo_config import cfg
+
+group = cfg.OptGroup("xenserver", help="The xenapi virt driver: XenServer / XCP-ng hosts "
+                                       "driven through XAPI (see doc/xenserver.md).")
+
+opts = [
+    cfg.URIOpt("connection_url", default="https://127.0.0.1/", schemes=["http", "https"],
+               help="XAPI URL of the pool master of the pool this host belongs to."),
+    cfg.DictOpt("connection_urls", default={},
+                help="Per godwit host XAPI URLs, HOST:URL, overriding connection_url (for "
+                     "several hosts in one process, as in the all-in-one)."),
+    cfg.StrOpt("connection_username", default="root", help="XAPI user name."),
+    cfg.StrOpt("connection_password", default="", secret=True, help="XAPI password."),
+    cfg.IntOpt("connection_concurrent", default=5, min=1,
+               help="XAPI sessions a compute worker keeps open at most (calls beyond that "
+                    "wait for a free session)."),
+    cfg.FloatOpt("connection_timeout", default=30.0, min=1.0,
+                 help="Seconds a single XAPI call may take on the wire before the host "
+                      "counts as unreachable."),
+    cfg.StrOpt("host_name_label", default="$host",
+               help="name_label of this worker's host in the pool (ignored when the pool "
+                    "has one host)."),
+    cfg.StrOpt("sr_uuid", default="",
+               help="SR new disks go to (empty: the pool's default SR)."),
+    cfg.IntOpt("clean_shutdown_timeout", default=60, min=0,
+               help="Seconds a guest gets to shut down cleanly before it is halted hard."),
+    cfg.FloatOpt("task_poll_interval", default=0.5, min=0.01,
+                 help="Seconds between checks of a long-running XAPI task."),
+    cfg.StrOpt("staging_dir", default="/images/godwit",
+               help="Directory on every dom0 where a migration's destination receives the "
+                    "VHD files before they move into its SR (needs room for the largest "
+                    "disk; must be the same path on every host)."),
+    cfg.StrOpt("rsync_transport", default="ssh", choices=["ssh", "local"],
+               help="How the migration plugin's rsync reaches the destination dom0: ssh "
+                    "(production: dom0-to-dom0 root ssh keys) or local (the destination's "
+                    "staging_dir is on the same filesystem: simulated hosts only)."),
+    cfg.StrOpt("rsync_ssh_user", default="root", help="User rsync logs in as over ssh."),
+    cfg.IntOpt("simulator_guest_write_rate", default=262144, min=0,
+               help="All-in-one only: bytes per second the guest of each running VM of a "
+                    "simulated XenServer writes to its disk (so a migration has a delta "
+                    "to copy)."),
+]
+
+
+def register_opts(conf):
+    conf.register_group(group)
+    conf.register_opts(opts, group=group)
+
+
+def list_opts():
+    return {group: opts}

@@ -1,0 +1,150 @@
+"""The xenapi virt driver: one compute worker drives one XenServer / XCP-ng host via XAPI.
+
+The worker's XAPI URL is ``[xenserver] connection_urls[<host>]`` or ``connection_url``
+(the pool master's). In a pool of several hosts, the worker's host is the one whose
+name_label is ``[xenserver] host_name_label``. See doc/xenserver.md.
+"""
+import contextlib
+
+from godwit import exception
+from godwit.conf import CONF
+from godwit.virt import driver
+from godwit.virt.xenapi import migrate, vmops
+from godwit.virt.xenapi.session import Session
+
+MIB = 1024 * 1024
+GIB = 1024 * MIB
+
+
+class XenAPIDriver(driver.ComputeDriver):
+    hypervisor_type = "xen"
+
+    def __init__(self, host):
+        super().__init__(host)
+        self.xen = None
+
+    def init_host(self):
+        config = CONF.xenserver
+        url = config.connection_urls.get(self.host, config.connection_url)
+        session = Session(url, config.connection_username, config.connection_password,
+                          config.connection_concurrent, config.connection_timeout)
+        pool = session.call("pool.get_all_records")
+        (pool_record,) = pool.values()
+        self.xen = vmops.XenHost(session, self.host, self._host_ref(session, config),
+                                 self._sr_ref(session, config, pool_record), config)
+
+    @staticmethod
+    def _host_ref(session, config):
+        hosts = session.call("host.get_all")
+        if len(hosts) == 1:
+            return hosts[0]
+        named = session.call("host.get_by_name_label", config.host_name_label)
+        if not named:
+            raise exception.HypervisorError(
+                method="host.get_by_name_label",
+                reason=f"no host named {config.host_name_label!r} in the pool "
+                       f"(set [xenserver] host_name_label)")
+        return named[0]
+
+    @staticmethod
+    def _sr_ref(session, config, pool_record):
+        if config.sr_uuid:
+            return session.call("SR.get_by_uuid", config.sr_uuid)
+        return pool_record["default_SR"]
+
+    def get_host_info(self):
+        xen = self.xen
+        record = xen.call("host.get_record", xen.host_ref)
+        metrics = xen.call("host_metrics.get_record", record["metrics"])
+        return {"vcpus": int(record["cpu_info"]["cpu_count"]),
+                "memory_mb": int(metrics["memory_total"]) // MIB,
+                "disk_gb": int(xen.call("SR.get_physical_size", xen.sr_ref)) // GIB,
+                "hypervisor_version": record["software_version"].get("product_version", ""),
+                "address": record["address"]}
+
+    def list_instances(self):
+        return sorted({record["other_config"][vmops.INSTANCE_KEY]
+                       for record in vmops.owned_vms(self.xen).values()})
+
+    # --- lifecycle -----------------------------------------------------------------------------
+
+    def spawn(self, instance, image):
+        vmops.spawn(self.xen, instance, image)
+
+    def destroy(self, instance):
+        xen = self.xen
+        for ref, record in vmops.owned_vms(xen).items():
+            if record["other_config"][vmops.INSTANCE_KEY] == instance.uuid:
+                vmops.destroy_vm(xen, ref)
+        vmops.destroy_named(xen, instance.uuid)  # cloned, not yet tagged
+        migrate.remove_staging(xen, instance)
+
+    def power_on(self, instance):
+        vmops.start(self.xen, vmops.required(self.xen, instance.uuid))
+
+    def power_off(self, instance):
+        vmops.shut_down(self.xen, vmops.required(self.xen, instance.uuid))
+
+    def reboot(self, instance, hard):
+        xen = self.xen
+        vm = vmops.required(xen, instance.uuid)
+        if xen.call("VM.get_power_state", vm) != "Running":
+            vmops.start(xen, vm)
+            return
+        if not hard:
+            with contextlib.suppress(exception.XenAPIError):
+                xen.session.wait("VM.clean_reboot", vm,
+                                 timeout=xen.config.clean_shutdown_timeout,
+                                 poll=xen.config.task_poll_interval)
+                return
+        xen.call("VM.hard_reboot", vm)
+
+    def get_power_state(self, instance):
+        return vmops.power_state(self.xen, instance.uuid)
+
+    def suspend(self, instance):
+        vm = vmops.required(self.xen, instance.uuid)
+        if self.xen.call("VM.get_power_state", vm) == "Running":
+            self.xen.session.wait("VM.suspend", vm, poll=self.xen.config.task_poll_interval)
+
+    def resume(self, instance):
+        vmops.start(self.xen, vmops.required(self.xen, instance.uuid))
+
+    def live_migrate(self, instance, dest_host):
+        """Moves the running VM to ``dest_host`` of the same pool (its disks must be on a
+        shared SR); the VM is then owned by that host's worker."""
+        xen = self.xen
+        vm = vmops.required(xen, instance.uuid)
+        target = xen.call("host.get_by_name_label", dest_host)
+        if not target:
+            raise exception.HypervisorError(method="VM.pool_migrate",
+                                            reason=f"host {dest_host} is not in this pool")
+        xen.session.wait("VM.pool_migrate", vm, target[0], {"live": "true"},
+                         poll=xen.config.task_poll_interval)
+        vmops.tag(xen, vm, instance.uuid, **{vmops.HOST_KEY: dest_host})
+
+    # --- migration -----------------------------------------------------------------------------
+
+    def migrate_snapshot(self, instance):
+        migrate.snapshot(self.xen, instance)
+
+    def migrate_copy_base(self, instance, dest, progress):
+        migrate.copy_base(self.xen, instance, dest, progress)
+
+    def migrate_power_off(self, instance):
+        migrate.power_off(self.xen, instance)
+
+    def migrate_copy_delta(self, instance, dest, progress):
+        migrate.copy_delta(self.xen, instance, dest, progress)
+
+    def migrate_finish(self, instance, flavor, power_on):
+        migrate.finish(self.xen, instance, flavor, power_on)
+
+    def migrate_drop_destination(self, instance):
+        migrate.drop_destination(self.xen, instance)
+
+    def migrate_restore_source(self, instance, power_on):
+        migrate.restore_source(self.xen, instance, power_on)
+
+    def cleanup_migration(self, instance, keep_vm):
+        migrate.cleanup(self.xen, instance, keep_vm)
