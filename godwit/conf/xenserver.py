@@ -17,9 +17,9 @@ opts = [
     cfg.FloatOpt("connection_timeout", default=30.0, min=1.0,
                  help="Seconds a single XAPI call may take on the wire before the host "
                       "counts as unreachable."),
-    cfg.StrOpt("host_name_label", default="$host",
-               help="name_label of this worker's host in the pool (ignored when the pool "
-                    "has one host)."),
+    cfg.StrOpt("host_name_label", default="",
+               help="name_label of this worker's host in the pool (empty: the godwit host "
+                    "name; ignored when the pool has one host)."),
     cfg.StrOpt("sr_uuid", default="",
                help="SR new disks go to (empty: the pool's default SR)."),
     cfg.IntOpt("clean_shutdown_timeout", default=60, min=0,

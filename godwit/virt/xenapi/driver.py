@@ -30,20 +30,21 @@ class XenAPIDriver(driver.ComputeDriver):
                           config.connection_concurrent, config.connection_timeout)
         pool = session.call("pool.get_all_records")
         (pool_record,) = pool.values()
-        self.xen = vmops.XenHost(session, self.host, self._host_ref(session, config),
+        self.xen = vmops.XenHost(session, self.host, self._host_ref(session, config, self.host),
                                  self._sr_ref(session, config, pool_record), config)
 
     @staticmethod
-    def _host_ref(session, config):
+    def _host_ref(session, config, host):
         hosts = session.call("host.get_all")
         if len(hosts) == 1:
             return hosts[0]
-        named = session.call("host.get_by_name_label", config.host_name_label)
+        name = config.host_name_label or host
+        named = session.call("host.get_by_name_label", name)
         if not named:
             raise exception.HypervisorError(
                 method="host.get_by_name_label",
-                reason=f"no host named {config.host_name_label!r} in the pool "
-                       f"(set [xenserver] host_name_label)")
+                reason=f"no host named {name!r} in the pool (set [xenserver] "
+                       f"host_name_label)")
         return named[0]
 
     @staticmethod

@@ -1,37 +1,22 @@
 """The XAPI simulator as the unmodified XenAPI client sees it, over real HTTP."""
 import os
-import time
 import xmlrpc.client
 
-import pytest
 import XenAPI
 
 from godwit.virt.xenapi import vhd
 from godwit.virt.xenapi.simulator import Simulator, storage
-from tests.unit.xenapi.simulator_harness import USER, login, start_simulator
+from tests.unit.xenapi.simulator_harness import (
+    USER,
+    failure,
+    login,
+    new_vm,
+    start_simulator,
+    task_result,
+    wait_for,
+)
 
 CLASSES = ["pool", "host", "host_metrics", "SR", "PBD", "VDI", "VBD", "VM", "task"]
-
-
-def failure(call, *args):
-    with pytest.raises(XenAPI.Failure) as caught:
-        call(*args)
-    return caught.value.details
-
-
-def new_vm(xenapi, name="vm1"):
-    template = xenapi.VM.get_by_name_label("cirros-0.6.2")[0]
-    vm = xenapi.VM.clone(template, name)
-    xenapi.VM.set_is_a_template(vm, False)
-    return vm
-
-
-def wait_for(xenapi, task):
-    deadline = time.monotonic() + 5
-    while xenapi.task.get_status(task) == "pending":
-        assert time.monotonic() < deadline, "task still pending"
-        time.sleep(0.01)
-    return xenapi.task.get_record(task)
 
 
 def test_login_and_bad_password(simulator):
@@ -141,7 +126,7 @@ def test_async_call_and_its_task(xenapi):
     task = xenapi.Async.VM.clone(template, "async")
     record = wait_for(xenapi, task)
     assert record["status"] == "success" and record["progress"] == 1.0
-    vm = xmlrpc.client.loads(f"<params><param>{record['result']}</param></params>")[0][0]
+    vm = task_result(record)
     assert xenapi.VM.get_name_label(vm) == "async"
     failed = wait_for(xenapi, xenapi.Async.VM.start(template, False, False))
     assert failed["status"] == "failure"

@@ -5,6 +5,8 @@ import sys
 
 import XenAPI
 
+from godwit.virt.xenapi.simulator.cli import parse_args
+
 
 def test_the_command_serves_the_xenapi_client_and_stops_on_sigterm(tmp_path):
     process = subprocess.Popen(
@@ -21,3 +23,9 @@ def test_the_command_serves_the_xenapi_client_and_stops_on_sigterm(tmp_path):
     finally:
         process.send_signal(signal.SIGTERM)
         assert process.wait(30) == 0
+
+
+def test_guest_write_rate_option():
+    assert parse_args(["--state-dir", "x"]).guest_write_rate == 0
+    args = parse_args(["--state-dir", "x", "--guest-write-rate", "1048576"])
+    assert args.guest_write_rate == 1048576

@@ -9,6 +9,9 @@ GIB = 1024 ** 3
 SOFTWARE_VERSION = {"product_brand": "XenServer", "product_version": "8.2.1",
                     "platform_name": "XCP", "platform_version": "3.2.1", "xapi": "1.20"}
 MEMORY_TOTAL = 16 * GIB
+CPU_INFO = {"cpu_count": "8", "socket_count": "1", "vendor": "GenuineIntel", "speed": "2400.000",
+            "modelname": "Simulated CPU", "family": "6", "model": "85", "stepping": "4",
+            "flags": "fpu de tsc msr pae cx8 apic sep cmov pat clflush mmx fxsr sse sse2"}
 DOM0_MEMORY = GIB
 
 
@@ -28,7 +31,8 @@ def _host(store, state_dir, name):
     metrics = store.create("host_metrics", memory_total=str(MEMORY_TOTAL),
                            memory_free=str(MEMORY_TOTAL - DOM0_MEMORY))
     host = store.create("host", name_label=name, hostname=name, address="127.0.0.1",
-                        metrics=metrics, software_version=dict(SOFTWARE_VERSION, hostname=name))
+                        metrics=metrics, software_version=dict(SOFTWARE_VERSION, hostname=name),
+                        cpu_info=CPU_INFO)
     store.create("VM", name_label=f"Control domain on host: {name}", is_control_domain=True,
                  power_state="Running", resident_on=host, domid="0",
                  memory_static_max=str(DOM0_MEMORY), memory_dynamic_max=str(DOM0_MEMORY))

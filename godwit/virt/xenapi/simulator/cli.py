@@ -16,13 +16,17 @@ def parse_args(argv=None):
                              "default: xenserver-1). Used on the first start only.")
     parser.add_argument("--username", default="root")
     parser.add_argument("--password", default="password")
+    parser.add_argument("--guest-write-rate", type=int, default=0, metavar="BYTES",
+                        help="Bytes per second each running VM's guest writes to its first "
+                             "disk, journalled under <state-dir>/guests (default 0: none).")
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
     simulator = Simulator(args.state_dir, args.port, hosts=args.hosts or ("xenserver-1",),
-                          username=args.username, password=args.password).start()
+                          username=args.username, password=args.password,
+                          guest_write_rate=args.guest_write_rate).start()
     print(f"XAPI simulator listening on {simulator.url}", flush=True)
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):

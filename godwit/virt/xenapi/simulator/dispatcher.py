@@ -3,8 +3,20 @@
 import dataclasses
 import inspect
 import logging
+import threading
 
-from godwit.virt.xenapi.simulator import errors, generic, plugins, sessions, storage, tasks, vm
+from godwit.virt.xenapi.simulator import (
+    errors,
+    generic,
+    guest,
+    model,
+    plugins,
+    sessions,
+    storage,
+    tasks,
+    vbd,
+    vm,
+)
 from godwit.virt.xenapi.simulator.store import Store
 
 LOG = logging.getLogger(__name__)
@@ -19,6 +31,12 @@ class Call:
     sessions: sessions.Sessions
     session: str
     plugins: plugins.Runner
+    cancellations: tasks.Cancellations
+    guests: guest.Guests
+    # The call's task (the null ref for a call made without ``Async.``) and the event set
+    # when it is cancelled or the simulator stops.
+    task: str = model.NULL_REF
+    cancelled: threading.Event = dataclasses.field(default_factory=threading.Event)
 
     def host(self):
         """This simulator's host: the pool master."""
@@ -26,12 +44,14 @@ class Call:
 
 
 class Dispatcher:
-    def __init__(self, store, session_table, plugin_runner):
+    def __init__(self, store, session_table, plugin_runner, guests):
         self.store = store
         self.sessions = session_table
         self.plugins = plugin_runner
+        self.guests = guests
+        self.cancellations = tasks.Cancellations()
         self.methods = {}
-        for module in (generic, plugins, sessions, storage, tasks, vm):
+        for module in (generic, plugins, sessions, storage, tasks, vbd, vm):
             self.methods.update(module.methods())
 
     def dispatch(self, method, params):
@@ -54,13 +74,17 @@ class Dispatcher:
             session, params = (params[0] if params else ""), params[1:]
             self.sessions.check(session)
         _check_arguments(method, handler, params, session is not None)
-        call = Call(self.store, self.sessions, session, self.plugins)
+        call = Call(self.store, self.sessions, session, self.plugins, self.cancellations,
+                    self.guests)
         if method.startswith(ASYNC):
             return tasks.start(call, method, handler, params)
+        key = model.new_ref()
+        call.cancelled = self.cancellations.register(key)
         try:
             with self.store.lock_for(handler):
                 return handler(call, *params)
         finally:
+            self.cancellations.forget(key)
             with self.store.lock:
                 self.store.save()
 

@@ -23,7 +23,8 @@ DEFAULTS = {
             "other_config": {}},
     "VDI": {"name_label": "", "name_description": "", "SR": NULL_REF, "virtual_size": "0",
             "physical_utilisation": "0", "type": "user", "sharable": False, "read_only": False,
-            "managed": True, "location": "", "sm_config": {}, "other_config": {}},
+            "managed": True, "location": "", "is_a_snapshot": False, "snapshot_of": NULL_REF,
+            "sm_config": {}, "other_config": {}},
     "VBD": {"VM": NULL_REF, "VDI": NULL_REF, "device": "", "userdevice": "0", "bootable": False,
             "mode": "RW", "type": "Disk", "empty": False, "currently_attached": False,
             "other_config": {}},
@@ -31,7 +32,8 @@ DEFAULTS = {
            "is_a_template": False, "is_control_domain": False, "resident_on": NULL_REF,
            "domid": "-1", "memory_static_max": "536870912", "memory_dynamic_max": "536870912",
            "memory_dynamic_min": "536870912", "memory_static_min": "536870912",
-           "VCPUs_max": "1", "VCPUs_at_startup": "1", "other_config": {}},
+           "VCPUs_max": "1", "VCPUs_at_startup": "1", "is_a_snapshot": False,
+           "snapshot_of": NULL_REF, "other_config": {}},
     "task": {"name_label": "", "name_description": "", "status": "pending", "progress": 0.0,
              "result": "", "error_info": [], "created": "", "finished": "",
              "resident_on": NULL_REF, "other_config": {}},
@@ -41,8 +43,8 @@ BACK_REFERENCES = {
     # class: {field: (class referring to it, its field holding the reference)}
     "host": {"PBDs": ("PBD", "host"), "resident_VMs": ("VM", "resident_on")},
     "SR": {"PBDs": ("PBD", "SR"), "VDIs": ("VDI", "SR")},
-    "VDI": {"VBDs": ("VBD", "VDI")},
-    "VM": {"VBDs": ("VBD", "VM")},
+    "VDI": {"VBDs": ("VBD", "VDI"), "snapshots": ("VDI", "snapshot_of")},
+    "VM": {"VBDs": ("VBD", "VM"), "snapshots": ("VM", "snapshot_of")},
 }
 
 # Fields the client may change with set_<field> (name_label on every class that has one).

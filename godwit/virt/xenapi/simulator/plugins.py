@@ -10,12 +10,19 @@ by ``sys.executable`` with godwit's ``XenAPIPlugin`` shim (``shim/``) first on
 ``GODWIT_XAPI_URL``) holding the caller's session reference, as dom0's is
 ``XenAPI.xapi_local()`` holding the reference XAPI passes.
 
+The rest of a plugin's environment is dom0's too, in miniature: ``vhd-util`` (godwit's
+subset, ``shim/bin``) is first on ``PATH``, followed by the directory of
+``sys.executable`` so that its ``python3`` is the simulator's; ``GODWIT_SR_MOUNT`` names
+the directory holding the SR directories (``<state_dir>/sr``), which plugins use instead of
+dom0's ``/var/run/sr-mount``.
+
 Locking: a plugin calls back into XAPI from another server thread, so ``call_plugin`` is
 marked ``without_store_lock``: the dispatcher and ``Async.`` tasks run it without the store
 lock, and it takes the lock itself only for what it reads.
 """
 import dataclasses
 import os
+import stat
 import subprocess
 import sys
 import xmlrpc.client
@@ -24,19 +31,23 @@ from godwit.virt.xenapi.simulator import errors
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 SHIM_DIR = os.path.join(_HERE, "shim")
+SHIM_BIN_DIR = os.path.join(SHIM_DIR, "bin")
 # The repository's dom0 plugins (``plugins/xenserver/xapi.d/plugins`` beside ``godwit/``).
 DEFAULT_PLUGIN_DIRS = (os.path.normpath(os.path.join(
     _HERE, os.pardir, os.pardir, os.pardir, os.pardir, "plugins", "xenserver", "xapi.d",
     "plugins")),)
 URL_VARIABLE = "GODWIT_XAPI_URL"
+SR_MOUNT_VARIABLE = "GODWIT_SR_MOUNT"
+SR_DIRECTORY = "sr"  # under the state directory, as bootstrap makes them
 
 
 @dataclasses.dataclass(frozen=True)
 class Runner:
-    """Where a simulator finds plugins (the first directory holding one wins) and the URL
-    their sessions call back to."""
+    """Where a simulator finds plugins (the first directory holding one wins), the URL
+    their sessions call back to, and the simulator's state directory."""
     url: str
     plugin_dirs: tuple = DEFAULT_PLUGIN_DIRS
+    state_dir: str = ""
 
 
 def _find(plugin_dirs, plugin):
@@ -55,11 +66,25 @@ def _check_args(args):
         raise errors.XapiError("FIELD_TYPE_ERROR", "args")
 
 
-def _environment(url):
+def _make_executable(directory):
+    """Package data may be installed without its mode bits."""
+    for name in os.listdir(directory):
+        path = os.path.join(directory, name)
+        mode = os.stat(path).st_mode
+        if not mode & stat.S_IXUSR:
+            os.chmod(path, mode | stat.S_IXUSR | stat.S_IXGRP | stat.S_IXOTH)
+
+
+def _environment(runner):
+    _make_executable(SHIM_BIN_DIR)
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(
         path for path in (SHIM_DIR, env.get("PYTHONPATH")) if path)
-    env[URL_VARIABLE] = url
+    env["PATH"] = os.pathsep.join(
+        path for path in (SHIM_BIN_DIR, os.path.dirname(sys.executable), env.get("PATH"))
+        if path)
+    env[URL_VARIABLE] = runner.url
+    env[SR_MOUNT_VARIABLE] = os.path.join(os.path.abspath(runner.state_dir), SR_DIRECTORY)
     return env
 
 
@@ -88,7 +113,7 @@ def call_plugin(call, host, plugin, fn, args):
     path = _find(call.plugins.plugin_dirs, plugin)
     argument = xmlrpc.client.dumps((call.session, args), methodname=fn)
     completed = subprocess.run([sys.executable, path, argument], capture_output=True,
-                               env=_environment(call.plugins.url), check=False)
+                               env=_environment(call.plugins), check=False)
     return _result(plugin, fn, completed)
 
 

@@ -4,7 +4,7 @@ import socketserver
 import threading
 import xmlrpc.server
 
-from godwit.virt.xenapi.simulator import bootstrap, dispatcher, plugins, sessions, tasks
+from godwit.virt.xenapi.simulator import bootstrap, dispatcher, guest, plugins, sessions, tasks
 from godwit.virt.xenapi.simulator.store import Store
 
 POLL_SECONDS = 0.05  # how soon ``stop`` is noticed
@@ -27,16 +27,22 @@ class Simulator:
 
     ``host.call_plugin`` runs the dom0 plugins found in ``plugin_dirs`` (default: the
     repository's ``plugins/xenserver/xapi.d/plugins``).
+
+    With a ``guest_write_rate`` (bytes per second), every running VM's guest writes to its
+    first disk and journals what it wrote (``guest``).
     """
 
     def __init__(self, state_dir, port=0, hosts=("xenserver-1",), username="root",
-                 password="password", plugin_dirs=plugins.DEFAULT_PLUGIN_DIRS):
+                 password="password", plugin_dirs=plugins.DEFAULT_PLUGIN_DIRS,
+                 guest_write_rate=0):
         self.state_dir = state_dir
         self.port = port
         self.hosts = hosts
         self.plugin_dirs = tuple(str(path) for path in plugin_dirs)
+        self.guest_write_rate = guest_write_rate
         self.sessions = sessions.Sessions(username, password)
         self.store = None
+        self.guests = None
         self._server = None
         self._thread = None
 
@@ -56,18 +62,24 @@ class Simulator:
 
     def start(self):
         self.store = self._open_store()
+        self.guests = guest.Guests(self.store, self.state_dir, self.guest_write_rate)
         self._server = _Server(self.port, None)
         self._server.xapi = dispatcher.Dispatcher(
-            self.store, self.sessions, plugins.Runner(self.url, self.plugin_dirs))
+            self.store, self.sessions,
+            plugins.Runner(self.url, self.plugin_dirs, self.state_dir), self.guests)
         self._thread = threading.Thread(target=self._server.serve_forever, args=(POLL_SECONDS,),
                                         name="xapi-sim", daemon=True)
         self._thread.start()
+        self.guests.start()
         return self
 
     def stop(self):
-        """Stops answering; waits for the call in progress, if any, to be saved."""
+        """Stops answering and writing; waits for the call in progress, if any, to be saved.
+        Calls still waiting (a clean shutdown the guest ignores) are cancelled."""
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
+        self._server.xapi.cancellations.cancel_all()
+        self.guests.stop()
         with self.store.lock:
             self.store.save()

@@ -68,7 +68,9 @@ class Store:
             raise errors.handle_invalid(cls, ref) from None
 
     def get(self, cls, ref):
-        record = copy.deepcopy(self._stored(cls, ref))
+        """A copy of the record; fields added to the model since it was saved get their
+        defaults."""
+        record = copy.deepcopy(dict(model.DEFAULTS[cls], **self._stored(cls, ref)))
         for field, (other, key) in model.BACK_REFERENCES.get(cls, {}).items():
             record[field] = self.find(other, **{key: ref})
         return record
@@ -81,6 +83,9 @@ class Store:
         self._stored(cls, ref)
         del self._objects[cls][ref]
         self._dirty = True
+
+    def exists(self, cls, ref):
+        return ref in self._objects[cls]
 
     def refs(self, cls):
         return list(self._objects[cls])

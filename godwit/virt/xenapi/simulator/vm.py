@@ -1,11 +1,12 @@
-"""VM lifecycle: power operations, clone/copy of templates, destroy."""
+"""VM lifecycle: create, power operations, clone/copy/snapshot, migration within the pool,
+destroy."""
 import functools
 
-from godwit.virt.xenapi.simulator import errors, model, storage
+from godwit.virt.xenapi.simulator import errors, model, storage, tasks
 
 # Power operations without options: the states each may start from, and the state it leaves.
+# (``clean_shutdown`` has a handler of its own.)
 TRANSITIONS = {
-    "clean_shutdown": (("Running",), "Halted"),
     "hard_shutdown": (("Running", "Paused", "Suspended"), "Halted"),
     "clean_reboot": (("Running",), "Running"),
     "hard_reboot": (("Running", "Paused"), "Running"),
@@ -16,8 +17,19 @@ TRANSITIONS = {
 
 LIVE = ("Running", "Paused")
 
-# Fields a clone or copy gets afresh rather than from its source.
-_NOT_COPIED = ("uuid", "name_label", "power_state", "resident_on", "domid", "VBDs")
+# Fields a clone, copy or snapshot gets afresh rather than from its source.
+_NOT_COPIED = ("uuid", "name_label", "power_state", "resident_on", "domid", "VBDs",
+               "snapshots", "is_a_snapshot", "snapshot_of")
+
+# VM.create: the record fields used, with how each is stored; other keys are ignored.
+_CREATE_FIELDS = {"name_label": str, "name_description": str, "is_a_template": bool,
+                  "memory_static_max": int, "memory_static_min": int,
+                  "memory_dynamic_max": int, "memory_dynamic_min": int, "VCPUs_max": int,
+                  "VCPUs_at_startup": int, "other_config": dict}
+
+# A VM whose other_config says so ignores clean shutdown requests, as a hung guest does.
+IGNORE_SHUTDOWN_KEY = "godwit_sim_ignore_shutdown"
+SHUTDOWN_TIMEOUT = 30  # seconds a clean shutdown waits for such a guest
 
 
 def _check_state(store, vm, allowed):
@@ -31,15 +43,20 @@ def _next_domid(store):
     return str(max(domids, default=0) + 1)
 
 
-def _set_power_state(call, vm, state):
-    """A running or paused VM is resident on this host and has a domain; others have none."""
+def _set_power_state(call, vm, state, host=None):
+    """A running or paused VM is resident on ``host`` (default: this host) and has a domain,
+    with its VBDs attached; others have none. A guest's journal is flushed as it stops."""
+    record = call.store.get("VM", vm)
+    if record["power_state"] == "Running" and state != "Running":
+        call.guests.flush(record["uuid"])
     if state not in LIVE:
         resident_on, domid = model.NULL_REF, "-1"
     else:
-        record = call.store.get("VM", vm)
-        resident_on = call.host()
+        resident_on = host or call.host()
         domid = record["domid"] if record["power_state"] in LIVE else _next_domid(call.store)
     call.store.update("VM", vm, power_state=state, resident_on=resident_on, domid=domid)
+    for vbd in record["VBDs"]:
+        call.store.update("VBD", vbd, currently_attached=state in LIVE)
 
 
 def transition(allowed, state, call, vm):
@@ -47,33 +64,123 @@ def transition(allowed, state, call, vm):
     _set_power_state(call, vm, state)
 
 
-def _boot(allowed, call, vm, start_paused):
+def clean_shutdown(call, vm):
+    """Halts the VM, unless its guest ignores the request: then waits, without the store
+    lock, until the call's task is cancelled or ``SHUTDOWN_TIMEOUT`` passes."""
+    with call.store.lock:
+        _check_state(call.store, vm, ("Running",))
+        if call.store.get("VM", vm)["other_config"].get(IGNORE_SHUTDOWN_KEY) != "true":
+            _set_power_state(call, vm, "Halted")
+            return
+    if call.cancelled.wait(SHUTDOWN_TIMEOUT):
+        raise tasks.cancelled(call.task)
+    raise errors.XapiError("VM_SHUTDOWN_TIMEOUT", vm, SHUTDOWN_TIMEOUT)
+
+
+clean_shutdown.without_store_lock = True
+
+
+def _boot(allowed, call, vm, start_paused, host=None):
     if call.store.get("VM", vm)["is_a_template"]:
         raise errors.XapiError("VM_IS_TEMPLATE", vm)
     _check_state(call.store, vm, allowed)
-    _set_power_state(call, vm, "Paused" if start_paused else "Running")
+    _set_power_state(call, vm, "Paused" if start_paused else "Running", host)
 
 
 def start(call, vm, start_paused, force):
     _boot(("Halted",), call, vm, start_paused)
 
 
+def start_on(call, vm, host, start_paused, force):
+    call.store.get("host", host)  # HANDLE_INVALID for a bad host
+    _boot(("Halted",), call, vm, start_paused, host)
+
+
+def pool_migrate(call, vm, host, options):
+    """Moves a running VM to another host of the pool; its disks must be on shared SRs."""
+    _check_state(call.store, vm, ("Running",))
+    call.store.get("host", host)
+    for vbd in call.store.get("VM", vm)["VBDs"]:
+        vdi = call.store.get("VBD", vbd)["VDI"]
+        if vdi == model.NULL_REF:
+            continue
+        sr = call.store.get("VDI", vdi)["SR"]
+        if not call.store.get("SR", sr)["shared"]:
+            raise errors.XapiError("VM_REQUIRES_SR", vm, sr)
+    call.store.update("VM", vm, resident_on=host)
+
+
 def resume(call, vm, start_paused, force):
     _boot(("Suspended",), call, vm, start_paused)
 
 
-def _duplicate(call, vm, new_name, sr):
-    """A halted VM like ``vm`` named ``new_name``, with copies of its disks."""
+def resume_on(call, vm, host, start_paused, force):
+    call.store.get("host", host)
+    _boot(("Suspended",), call, vm, start_paused, host)
+
+
+def set_memory_limits(call, vm, static_min, static_max, dynamic_min, dynamic_max):
+    """All four limits at once, which must satisfy static_min <= dynamic_min <= dynamic_max
+    <= static_max; the static ones change only while the VM is halted."""
+    limits = [_create_field(name, int, value) for name, value in (
+        ("static_min", static_min), ("dynamic_min", dynamic_min),
+        ("dynamic_max", dynamic_max), ("static_max", static_max))]
+    if [int(limit) for limit in limits] != sorted(int(limit) for limit in limits):
+        raise errors.XapiError("MEMORY_CONSTRAINT_VIOLATION",
+                               "static_min <= dynamic_min <= dynamic_max <= static_max")
+    record = call.store.get("VM", vm)
+    if record["power_state"] != "Halted" and (
+            limits[0], limits[3]) != (record["memory_static_min"], record["memory_static_max"]):
+        raise errors.bad_power_state(vm, "Halted", record["power_state"])
+    call.store.update("VM", vm, memory_static_min=limits[0], memory_dynamic_min=limits[1],
+                      memory_dynamic_max=limits[2], memory_static_max=limits[3])
+
+
+def _create_field(name, kind, value):
+    if kind is int:
+        try:
+            return str(int(value))
+        except (TypeError, ValueError):
+            raise errors.XapiError("FIELD_TYPE_ERROR", name) from None
+    if not isinstance(value, kind):
+        raise errors.XapiError("FIELD_TYPE_ERROR", name)
+    return value
+
+
+def create(call, record):
+    """A halted VM from the fields of ``record`` the simulator knows."""
+    fields = {name: _create_field(name, kind, record[name])
+              for name, kind in _CREATE_FIELDS.items() if name in record}
+    return call.store.create("VM", **fields)
+
+
+def _derive(call, vm, new_name, disk, **extra):
+    """A halted VM like ``vm`` named ``new_name``, whose disks are ``disk(vdi)``."""
     store = call.store
-    _check_state(store, vm, ("Halted",))
     record = store.get("VM", vm)
     fields = {key: value for key, value in record.items() if key not in _NOT_COPIED}
-    new_vm = store.create("VM", name_label=new_name, **fields)
+    new_vm = store.create("VM", **dict(fields, name_label=new_name, **extra))
     for vbd in record["VBDs"]:
         vbd_fields = {key: value for key, value in store.get("VBD", vbd).items() if key != "uuid"}
-        vdi = storage.copy_vdi(store, vbd_fields["VDI"], sr)
+        vdi = vbd_fields["VDI"]
+        if vdi != model.NULL_REF and vbd_fields["type"] == "Disk":
+            vdi = disk(vdi)
         store.create("VBD", **dict(vbd_fields, VM=new_vm, VDI=vdi, currently_attached=False))
     return new_vm
+
+
+def _duplicate(call, vm, new_name, sr):
+    """A halted VM like ``vm`` named ``new_name``, with copies of its disks."""
+    _check_state(call.store, vm, ("Halted",))
+    return _derive(call, vm, new_name, lambda vdi: storage.copy_vdi(call.store, vdi, sr))
+
+
+def snapshot(call, vm, new_name):
+    """A snapshot of a running or halted VM: a template whose disks are the snapshots of
+    the VM's disks."""
+    _check_state(call.store, vm, ("Running", "Halted"))
+    return _derive(call, vm, new_name, lambda vdi: storage.snapshot_vdi(call.store, vdi),
+                   is_a_template=True, is_a_snapshot=True, snapshot_of=vm)
 
 
 def clone(call, vm, new_name):
@@ -98,6 +205,9 @@ def destroy(call, vm):
 def methods():
     table = {f"VM.{name}": functools.partial(transition, allowed, state)
              for name, (allowed, state) in TRANSITIONS.items()}
-    table.update({"VM.start": start, "VM.resume": resume, "VM.clone": clone, "VM.copy": copy,
-                  "VM.destroy": destroy})
+    table.update({"VM.create": create, "VM.start": start, "VM.start_on": start_on,
+                  "VM.resume": resume, "VM.resume_on": resume_on,
+                  "VM.set_memory_limits": set_memory_limits, "VM.clean_shutdown": clean_shutdown,
+                  "VM.pool_migrate": pool_migrate, "VM.clone": clone, "VM.copy": copy,
+                  "VM.snapshot": snapshot, "VM.destroy": destroy})
     return table
