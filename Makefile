@@ -5,6 +5,7 @@ BIN = $(VENV)/bin
 DATA_DIR ?= data
 PORT ?= 8774
 HOSTS ?= 3
+DRIVER ?=
 PYTEST_ARGS ?=
 
 .PHONY: run test unit functional integration lint bench config-sample clean rsync
@@ -26,7 +27,8 @@ rsync:
 
 run: $(VENV)/.installed rsync
 	$(BIN)/godwit-manage --data-dir $(DATA_DIR) db sync
-	$(BIN)/godwit-aio --data-dir $(DATA_DIR) --port $(PORT) --hosts $(HOSTS)
+	$(BIN)/godwit-aio --data-dir $(DATA_DIR) --port $(PORT) --hosts $(HOSTS) \
+	    $(if $(DRIVER),--driver $(DRIVER))
 
 test: $(VENV)/.test-installed rsync
 	$(BIN)/pytest -q $(PYTEST_ARGS) tests
@@ -34,7 +36,7 @@ test: $(VENV)/.test-installed rsync
 unit: $(VENV)/.test-installed rsync
 	$(BIN)/pytest -q $(PYTEST_ARGS) tests/unit
 
-functional: $(VENV)/.test-installed
+functional: $(VENV)/.test-installed rsync
 	$(BIN)/pytest -q $(PYTEST_ARGS) tests/functional
 
 integration: $(VENV)/.test-installed rsync

@@ -58,6 +58,13 @@ def start_simulators(hosts):
     return services
 
 
+def forget_simulators():
+    """Drops what ``start_simulators`` configured (tests start several clouds in turn)."""
+    CONF.clear_override("connection_urls", group="xenserver")
+    for name in ("staging_dir", "rsync_transport"):
+        CONF.clear_default(name, group="xenserver")
+
+
 class AllInOne:
     """``start()`` binds the API port first, so port 0 (any free port) works for tests."""
 
@@ -100,3 +107,5 @@ class AllInOne:
 
     def stop(self):
         service.stop_all(self.services, CONF.graceful_shutdown_timeout)
+        if any(isinstance(svc, SimulatorService) for svc in self.services):
+            forget_simulators()

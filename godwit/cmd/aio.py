@@ -11,6 +11,9 @@ from godwit.conf import CONF
 cli_opts = [
     cfg.PortOpt("port", help="API port (default: [api] bind_port, 8774)."),
     cfg.IntOpt("hosts", default=3, min=1, help="Number of compute hosts."),
+    cfg.StrOpt("driver", choices=["xenapi", "fake"],
+               help="Virt driver of the hosts (default: [compute] compute_driver, which "
+                    "the all-in-one sets to xenapi: simulated XenServers)."),
 ]
 
 
@@ -67,6 +70,8 @@ def set_defaults():
 def main():
     common.prepare(extra_cli_opts=cli_opts)
     set_defaults()
+    if CONF.driver:
+        CONF.set_override("compute_driver", CONF.driver, group="compute")
     from godwit.aio import AllInOne
     aio = AllInOne(CONF.hosts, CONF.port)
     service.run(aio.build(), started=lambda: print(banner(aio), flush=True))
