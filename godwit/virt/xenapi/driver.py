@@ -93,7 +93,7 @@ class XenAPIDriver(driver.ComputeDriver):
             vmops.start(xen, vm)
             return
         if not hard:
-            with contextlib.suppress(exception.XenAPIError):
+            with contextlib.suppress(exception.XenAPIError, TimeoutError):
                 xen.session.wait("VM.clean_reboot", vm,
                                  timeout=xen.config.clean_shutdown_timeout,
                                  poll=xen.config.task_poll_interval)

@@ -7,7 +7,7 @@ rsyncs only the leaf. The destination moves the files into its SR with fresh UUI
 builds a VM on them. The source keeps its VM, halted, as ``<uuid>-orig`` until the
 migration is confirmed (removed) or reverted (renamed back and started).
 
-Every step can run again after a crash: rsync resumes (``--partial``), the plugin's move
+Every step can run again after a crash: rsync resumes (``--partial-dir``), the plugin's move
 into the SR remembers the UUIDs it chose, and VMs are found by name.
 """
 import json

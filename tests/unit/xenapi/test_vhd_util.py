@@ -31,7 +31,7 @@ def base(tmp_path):
 
 def test_the_wrapper_is_an_executable_python3_script():
     with open(VHD_UTIL) as stream:
-        assert stream.readline() == "#!/usr/bin/env python3\n"
+        assert stream.readline() == "#!/usr/bin/env -S python3 -S\n"
     assert os.access(VHD_UTIL, os.X_OK)
 
 
