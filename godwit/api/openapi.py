@@ -35,8 +35,8 @@ OPERATIONS = {
     ("GET", "/v2.1/servers/{id}"): ("Show a server.", "server"),
     ("DELETE", "/v2.1/servers/{id}"): ("Delete a server.", None),
     ("POST", "/v2.1/servers/{id}/action"): (
-        "Run an action on a server: os-start, os-stop, reboot, resize, confirmResize (204), "
-        "revertResize or migrate (admin).", None),
+        "Run an action on a server: os-start, os-stop, reboot, suspend, resume, resize, "
+        "confirmResize (204), revertResize or migrate (admin).", None),
     ("GET", "/v2.1/servers/{server_id}/migrations"): (
         "List a server's migrations in progress (admin, 2.23).", "migrations[]"),
     ("GET", "/v2.1/servers/{server_id}/migrations/{migration_id}"): (

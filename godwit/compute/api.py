@@ -113,6 +113,14 @@ class API:
         instance = self._begin(context, self.get(context, instance_uuid), action)
         self.compute_rpcapi.reboot_instance(context, instance.host, instance.uuid, hard)
 
+    def suspend(self, context, instance_uuid):
+        instance = self._begin(context, self.get(context, instance_uuid), states.SUSPEND)
+        self.compute_rpcapi.suspend_instance(context, instance.host, instance.uuid)
+
+    def resume(self, context, instance_uuid):
+        instance = self._begin(context, self.get(context, instance_uuid), states.RESUME)
+        self.compute_rpcapi.resume_instance(context, instance.host, instance.uuid)
+
     def _begin(self, context, instance, action):
         """Moves the instance (as just read) into ``action``'s task state, or raises 409.
 

@@ -24,7 +24,7 @@ from godwit.virt import driver as virt_driver
 
 
 class ComputeManager:
-    target = messaging.Target(version="1.1")
+    target = messaging.Target(version="1.2")
 
     def __init__(self, host, driver_name):
         self.host = host
@@ -99,6 +99,14 @@ class ComputeManager:
     def reboot_instance(self, context, instance_uuid, hard):
         task = states.REBOOTING_HARD if hard else states.REBOOTING
         self.with_instance_lock(instance_uuid, power.run, self.driver, instance_uuid, task)
+
+    def suspend_instance(self, context, instance_uuid):
+        self.with_instance_lock(instance_uuid, power.run, self.driver, instance_uuid,
+                                states.SUSPENDING)
+
+    def resume_instance(self, context, instance_uuid):
+        self.with_instance_lock(instance_uuid, power.run, self.driver, instance_uuid,
+                                states.RESUMING)
 
     def terminate_instance(self, context, instance_uuid):
         self.with_instance_lock(instance_uuid, terminate.terminate, self, instance_uuid)

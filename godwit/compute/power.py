@@ -1,4 +1,4 @@
-"""Start, stop and reboot on this host.
+"""Start, stop, reboot, suspend and resume on this host.
 
 The API has already moved the instance into the action's task state; this finishes the
 action and clears the task state, or clears it and records a fault if the driver failed.
@@ -20,6 +20,9 @@ _OUTCOMES = {
                        states.RUNNING),
     states.REBOOTING_HARD: (lambda driver, inst: driver.reboot(inst, hard=True), states.ACTIVE,
                             states.RUNNING),
+    states.SUSPENDING: (lambda driver, inst: driver.suspend(inst), states.SUSPENDED_VM,
+                        states.SUSPENDED),
+    states.RESUMING: (lambda driver, inst: driver.resume(inst), states.ACTIVE, states.RUNNING),
 }
 
 

@@ -18,7 +18,8 @@ from godwit.virt.driver import InstanceRef
 
 LOG = logging.getLogger(__name__)
 
-_POWER_TO_VM_STATE = {states.RUNNING: states.ACTIVE, states.SHUTDOWN: states.STOPPED}
+_POWER_TO_VM_STATE = {states.RUNNING: states.ACTIVE, states.SHUTDOWN: states.STOPPED,
+                      states.SUSPENDED: states.SUSPENDED_VM}
 
 
 def recover_instance(manager, instance):

@@ -3,12 +3,13 @@
 Version history:
     1.0 - build_and_run_instance, start/stop/reboot/terminate_instance
     1.1 - prepare_migration, advance_migration
+    1.2 - suspend_instance, resume_instance
 """
 from godwit import rpc
 from godwit.conf import CONF
 
 TOPIC = "compute"
-VERSION = "1.1"
+VERSION = "1.2"
 
 
 class ComputeAPI:
@@ -33,6 +34,12 @@ class ComputeAPI:
 
     def reboot_instance(self, context, host, instance_uuid, hard):
         self._cast(context, host, "reboot_instance", instance_uuid=instance_uuid, hard=hard)
+
+    def suspend_instance(self, context, host, instance_uuid):
+        self._cast(context, host, "suspend_instance", version="1.2", instance_uuid=instance_uuid)
+
+    def resume_instance(self, context, host, instance_uuid):
+        self._cast(context, host, "resume_instance", version="1.2", instance_uuid=instance_uuid)
 
     def terminate_instance(self, context, host, instance_uuid):
         self._cast(context, host, "terminate_instance", instance_uuid=instance_uuid)

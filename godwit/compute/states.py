@@ -14,6 +14,7 @@ STOPPED = "stopped"
 ERROR = "error"
 DELETED = "deleted"
 RESIZED = "resized"
+SUSPENDED_VM = "suspended"  # the guest's memory is saved to disk (power state SUSPENDED)
 
 # task_state: what is being done to it (None when idle).
 SCHEDULING = "scheduling"
@@ -22,6 +23,8 @@ POWERING_OFF = "powering-off"
 POWERING_ON = "powering-on"
 REBOOTING = "rebooting"
 REBOOTING_HARD = "rebooting_hard"
+SUSPENDING = "suspending"
+RESUMING = "resuming"
 DELETING = "deleting"
 RESIZE_PREP = "resize_prep"            # API asked for a destination; no migration row yet
 RESIZE_MIGRATING = "resize_migrating"  # the source is copying disks
@@ -44,7 +47,7 @@ POWER_STATE_NAMES = {NOSTATE: "NOSTATE", RUNNING: "Running", PAUSED: "Paused",
 
 # (vm_state, task_state) -> API status; a task_state missing here falls back to vm_state's.
 _VM_STATUS = {ACTIVE: "ACTIVE", BUILDING: "BUILD", STOPPED: "SHUTOFF", ERROR: "ERROR",
-              DELETED: "DELETED", RESIZED: "VERIFY_RESIZE"}
+              DELETED: "DELETED", RESIZED: "VERIFY_RESIZE", SUSPENDED_VM: "SUSPENDED"}
 _TASK_STATUS = {
     (ACTIVE, REBOOTING): "REBOOT",
     (ACTIVE, REBOOTING_HARD): "HARD_REBOOT",
@@ -76,6 +79,8 @@ START = Action("start", [STOPPED], POWERING_ON)
 STOP = Action("stop", [ACTIVE, ERROR], POWERING_OFF)
 REBOOT_SOFT = Action("reboot", [ACTIVE], REBOOTING)
 REBOOT_HARD = Action("reboot", [ACTIVE, STOPPED, ERROR], REBOOTING_HARD)
+SUSPEND = Action("suspend", [ACTIVE], SUSPENDING)
+RESUME = Action("resume", [SUSPENDED_VM], RESUMING)
 MIGRATE = Action("migrate", [ACTIVE, STOPPED], RESIZE_PREP)
 RESIZE = Action("resize", [ACTIVE, STOPPED], RESIZE_PREP)
 REVERT_RESIZE = Action("revertResize", [RESIZED], RESIZE_REVERTING)

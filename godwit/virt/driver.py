@@ -46,6 +46,14 @@ class ComputeDriver(abc.ABC):
         pass
 
     @abc.abstractmethod
+    def suspend(self, instance):
+        """Saves the running guest's memory to disk and stops it."""
+
+    @abc.abstractmethod
+    def resume(self, instance):
+        """Restarts a suspended guest where it was."""
+
+    @abc.abstractmethod
     def get_power_state(self, instance):
         """One of godwit.compute.states' power states (NOSTATE if absent)."""
 

@@ -105,6 +105,12 @@ class FakeDriver(driver.ComputeDriver):
     def reboot(self, instance, hard):
         self._set_power(instance, states.RUNNING)
 
+    def suspend(self, instance):
+        self._set_power(instance, states.SUSPENDED)
+
+    def resume(self, instance):
+        self._set_power(instance, states.RUNNING)
+
     def get_power_state(self, instance):
         return _read_state(self._vm(instance.uuid))
 

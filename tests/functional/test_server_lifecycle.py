@@ -35,6 +35,22 @@ def test_boot_stop_start_reboot_delete(cloud):
     assert server_id not in [s["id"] for s in user.get("/v2.1/servers").json()["servers"]]
 
 
+def test_suspend_and_resume(cloud):
+    user = cloud.new_member()
+    server_id = user.create_server("sleepy", image=cloud.image_id())
+    user.wait_for_status(server_id, "ACTIVE")
+    url = f"/v2.1/servers/{server_id}/action"
+    assert user.post(url, json={"resume": None}).status_code == 409
+    assert user.post(url, json={"suspend": None}).status_code == 202
+    assert user.wait_for_status(server_id, "SUSPENDED")["OS-EXT-STS:power_state"] == 7
+    assert user.post(url, json={"os-stop": None}).status_code == 409
+    assert user.post(url, json={"suspend": {"now": True}}).status_code == 400
+    assert cloud.new_member().post(url, json={"resume": None}).status_code == 404
+    assert user.post(url, json={"resume": None}).status_code == 202
+    assert user.wait_for_status(server_id, "ACTIVE")["OS-EXT-STS:power_state"] == 1
+    assert user.delete(f"/v2.1/servers/{server_id}").status_code == 204
+
+
 def test_projects_do_not_see_each_other(cloud):
     owner, other = cloud.new_member(), cloud.new_member()
     server_id = owner.create_server("private", image=cloud.image_id())

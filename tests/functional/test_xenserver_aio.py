@@ -50,7 +50,7 @@ def _host(cloud, server_id):
     return server["OS-EXT-SRV-ATTR:host"], server["status"]
 
 
-def test_openstack_cli_resize_confirm_and_revert_on_simulated_xenservers(aio, cloud):
+def test_openstack_cli_suspend_resize_confirm_and_revert_on_simulated_xenservers(aio, cloud):
     created = json.loads(_openstack(
         cloud, "godwit-demo", "server", "create", "--flavor", "m1.tiny", "--image",
         "cirros-0.6.2", "--nic", "none", "--wait", "-f", "json", "xen-vm"))
@@ -58,6 +58,12 @@ def test_openstack_cli_resize_confirm_and_revert_on_simulated_xenservers(aio, cl
     source_name, _ = _host(cloud, server_id)
     source = SimulatedHost(aio, source_name)
     assert source.names() == [server_id]
+    _openstack(cloud, "godwit-demo", "server", "suspend", "xen-vm")
+    cloud.demo().wait_for_status(server_id, "SUSPENDED")
+    assert source.xenapi.VM.get_power_state(source.vm(server_id)) == "Suspended"
+    _openstack(cloud, "godwit-demo", "server", "resume", "xen-vm")
+    cloud.demo().wait_for_status(server_id, "ACTIVE")
+    assert source.xenapi.VM.get_power_state(source.vm(server_id)) == "Running"
 
     _openstack(cloud, "godwit-demo", "server", "resize", "--flavor", "m1.small", "--wait",
                "xen-vm")

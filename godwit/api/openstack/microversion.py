@@ -50,11 +50,11 @@ Implemented:
         and ``marker`` (a uuid; ``migrations_links`` while a page is full), filters by
         ``changes-since``, and refuses unknown query parameters (400).
 
-Also served, unchanged by any version above: os-start, os-stop, reboot, resize (202; the
-``OS-DCF:diskConfig`` it may carry is ignored), confirmResize (204), revertResize, migrate
-(202, admin), ``GET /os-migrations`` (admin), delete, the availability zone lists, flavor
-extra specs (read), hypervisor statistics and uptime (501: the drivers do not report
-uptime), and ``GET /os-aggregates`` (clusters, read-only).
+Also served, unchanged by any version above: os-start, os-stop, reboot, suspend, resume,
+resize (202; the ``OS-DCF:diskConfig`` it may carry is ignored), confirmResize (204),
+revertResize, migrate (202, admin), ``GET /os-migrations`` (admin), delete, the
+availability zone lists, flavor extra specs (read), hypervisor statistics and uptime (501:
+the drivers do not report uptime), and ``GET /os-aggregates`` (clusters, read-only).
 
 Not served at any version (404/405, or "There is no such action" for actions): server
 update and rebuild (so 2.19's description there does not apply), the other server actions,

@@ -9,6 +9,7 @@ from godwit.policies import admin, compute, image
 
 READ = ("servers:index", "servers:detail", "servers:show", "os-flavor-extra-specs:index")
 ACT = ("servers:create", "servers:delete", "servers:start", "servers:stop", "servers:reboot",
+       "os-suspend-server:suspend", "os-suspend-server:resume",
        "servers:resize", "servers:confirm_resize", "servers:revert_resize")
 ANYONE = ("os-availability-zone:list", "limits")
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(

@@ -1,5 +1,6 @@
 """The xenapi virt driver against simulated XenServer hosts, over real HTTP, with the real
 dom0 migration plugin moving VHD files with real rsync."""
+import concurrent.futures
 import hashlib
 import os
 import types
@@ -313,3 +314,15 @@ def test_a_second_migration_moves_the_longer_chain_back(two):
     assert _content(source, instance.uuid) == before
     dest.cleanup_migration(instance, keep_vm=False)
     assert dest.list_instances() == []
+
+
+def test_threads_share_a_few_sessions(hosts):
+    CONF.set_override("connection_concurrent", 2, group="xenserver")
+    try:
+        (driver,) = hosts.add("xenserver-1")
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            infos = list(pool.map(lambda _: driver.get_host_info(), range(32)))
+    finally:
+        CONF.clear_override("connection_concurrent", group="xenserver")
+    assert {info["hypervisor_version"] for info in infos} == {"8.2.1"}
+    assert driver.xen.session._free.qsize() <= 2

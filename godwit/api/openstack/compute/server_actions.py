@@ -1,5 +1,5 @@
-"""``POST /servers/{id}/action``: os-start, os-stop, reboot, resize, confirmResize,
-revertResize and migrate.
+"""``POST /servers/{id}/action``: os-start, os-stop, reboot, suspend, resume, resize,
+confirmResize, revertResize and migrate.
 
 The body names exactly one action; anything else is Nova's "There is no such action". Each
 action has its own policy rule and success code: Nova's 202, but 204 for confirmResize.
@@ -27,6 +27,8 @@ class ServerActionsController:
             "os-start": Action(RULE + "servers:start", self._start),
             "os-stop": Action(RULE + "servers:stop", self._stop),
             "reboot": Action(RULE + "servers:reboot", self._reboot),
+            "suspend": Action(RULE + "os-suspend-server:suspend", self._suspend),
+            "resume": Action(RULE + "os-suspend-server:resume", self._resume),
             "resize": Action(RULE + "servers:resize", self._resize),
             "confirmResize": Action(RULE + "servers:confirm_resize", self._confirm_resize, 204),
             "revertResize": Action(RULE + "servers:revert_resize", self._revert_resize),
@@ -54,6 +56,12 @@ class ServerActionsController:
 
     def _reboot(self, context, instance, arguments):
         self.compute_api.reboot(context, instance.uuid, hard=arguments["type"].upper() == "HARD")
+
+    def _suspend(self, context, instance, _arguments):
+        self.compute_api.suspend(context, instance.uuid)
+
+    def _resume(self, context, instance, _arguments):
+        self.compute_api.resume(context, instance.uuid)
 
     def _resize(self, context, instance, arguments):
         """``OS-DCF:diskConfig`` is accepted and ignored: godwit's disks are always MANUAL."""

@@ -62,6 +62,8 @@ _NO_ARGUMENTS = {"type": ["null", "object"], "additionalProperties": False}
 ACTIONS = {
     "os-start": _NO_ARGUMENTS,
     "os-stop": _NO_ARGUMENTS,
+    "suspend": _NO_ARGUMENTS,
+    "resume": _NO_ARGUMENTS,
     "reboot": {
         "type": "object",
         "properties": {"type": {"type": "string",
