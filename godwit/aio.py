@@ -39,12 +39,13 @@ def start_simulators(hosts):
         return []
     from godwit.virt.xenapi.simulator import Simulator
     config = CONF.xenserver
+    data_dir = os.path.abspath(CONF.data_dir)  # the dom0 plugin takes absolute paths only
     urls = dict(config.connection_urls)
     services = []
     for host in hosts:
         if host in urls:
             continue
-        simulator = Simulator(os.path.join(CONF.data_dir, "xenserver", host), hosts=(host,),
+        simulator = Simulator(os.path.join(data_dir, "xenserver", host), hosts=(host,),
                               username=config.connection_username,
                               password=config.connection_password,
                               guest_write_rate=CONF.xenserver.simulator_guest_write_rate)
@@ -52,7 +53,7 @@ def start_simulators(hosts):
         services.append(SimulatorService(simulator))
     if services:
         CONF.set_override("connection_urls", urls, group="xenserver")
-        CONF.set_default("staging_dir", os.path.join(CONF.data_dir, "xenserver", "staging"),
+        CONF.set_default("staging_dir", os.path.join(data_dir, "xenserver", "staging"),
                          group="xenserver")
         CONF.set_default("rsync_transport", "local", group="xenserver")
     return services

@@ -16,22 +16,23 @@ BIN = os.path.dirname(sys.executable)
 
 
 def _run_aio(tmp_path, *args):
-    """Starts godwit-aio on a free port; returns (process, banner, cloud)."""
+    """Starts godwit-aio on a free port, from ``tmp_path`` with ``--data-dir data`` as
+    ``make run`` does; returns (process, banner, cloud)."""
     port = services.free_port()
-    data_dir = str(tmp_path / "data")
-    manage = subprocess.run([os.path.join(BIN, "godwit-manage"), "--data-dir", data_dir,
-                             "db", "sync"], capture_output=True, text=True, timeout=120)
+    manage = subprocess.run([os.path.join(BIN, "godwit-manage"), "--data-dir", "data",
+                             "db", "sync"], capture_output=True, text=True, timeout=120,
+                            cwd=tmp_path)
     assert manage.returncode == 0, manage.stderr
     log = open(tmp_path / "aio.log", "w+")
-    process = subprocess.Popen([os.path.join(BIN, "godwit-aio"), "--data-dir", data_dir,
+    process = subprocess.Popen([os.path.join(BIN, "godwit-aio"), "--data-dir", "data",
                                 "--port", str(port), "--hosts", "2", *args],
-                               stdout=log, stderr=subprocess.STDOUT, text=True)
+                               stdout=log, stderr=subprocess.STDOUT, text=True, cwd=tmp_path)
     deadline = time.monotonic() + 60
     while "Press Ctrl-C to stop." not in open(log.name).read():
         assert process.poll() is None, open(log.name).read()
         assert time.monotonic() < deadline, open(log.name).read()
         time.sleep(0.2)
-    cloud = Cloud(f"http://127.0.0.1:{port}", os.path.join(data_dir, "clouds.yaml"))
+    cloud = Cloud(f"http://127.0.0.1:{port}", str(tmp_path / "data" / "clouds.yaml"))
     return process, open(log.name).read(), cloud
 
 
@@ -53,6 +54,20 @@ def _hypervisors(cloud):
         time.sleep(0.2)
 
 
+def _resize_and_confirm(cloud):
+    """What the banner suggests: a server resized to the other host, then confirmed."""
+    demo = cloud.demo()
+    server_id = demo.create_server("vm1", image=cloud.image_id())
+    demo.wait_for_status(server_id, "ACTIVE", timeout=60)
+    assert demo.post(f"/v2.1/servers/{server_id}/action",
+                     json={"resize": {"flavorRef": "2"}}).status_code == 202
+    demo.wait_for_status(server_id, "VERIFY_RESIZE", timeout=60)
+    assert demo.post(f"/v2.1/servers/{server_id}/action",
+                     json={"confirmResize": None}).status_code == 204
+    server = demo.wait_for_status(server_id, "ACTIVE", timeout=60)
+    assert server["flavor"]["original_name"] == "m1.small"
+
+
 @pytest.mark.parametrize("args, kind, hypervisor_type", [
     ((), "XenServer", "xen"), (("--driver", "fake"), "fake", "fake")])
 def test_godwit_aio_starts_the_hosts_and_prints_how_to_use_them(tmp_path, args, kind,
@@ -64,7 +79,10 @@ def test_godwit_aio_starts_the_hosts_and_prints_how_to_use_them(tmp_path, args, 
         hypervisors = _hypervisors(cloud)
         assert {h["hypervisor_type"] for h in hypervisors} == {hypervisor_type}
         assert {h["state"] for h in hypervisors} == {"up"}
+        _resize_and_confirm(cloud)
     finally:
         _stop(process)
     if kind == "XenServer":
-        assert sorted(os.listdir(tmp_path / "data" / "xenserver")) == ["compute-1", "compute-2"]
+        xenserver = tmp_path / "data" / "xenserver"
+        assert sorted(os.listdir(xenserver)) == ["compute-1", "compute-2", "staging"]
+        assert os.listdir(xenserver / "staging") == []  # the migration's files moved on

@@ -93,17 +93,21 @@ def copy_delta(xen, instance, dest, progress):
 
 
 def finish(xen, instance, flavor, power_on):
+    """Builds the VM on the received disks (the VM is created already tagged, then given
+    its disk, so a re-run after a crash finds it and completes it), then powers it."""
     vm = vmops.find_vm(xen, instance.uuid, migrated_in=True)
     if vm is None:
-        vm = _build(xen, instance, flavor)
+        vm = xen.call("VM.create", _vm_record(xen, instance, flavor))
+    if not xen.call("VM.get_VBDs", vm):
+        _attach_received_disk(xen, instance, vm)
     if power_on:
         vmops.start(xen, vm)
     else:
         vmops.shut_down(xen, vm)
+    remove_staging(xen, instance)
 
 
-def _build(xen, instance, flavor):
-    """A halted VM on the received disks, then the staging directory goes."""
+def _attach_received_disk(xen, instance, vm):
     sr_uuid = xen.call("SR.get_uuid", xen.sr_ref)
     uuids = _plugin(xen, "move_vhds_into_sr", staging_root=xen.config.staging_dir,
                     name=instance.uuid, sr_uuid=sr_uuid)
@@ -111,18 +115,13 @@ def _build(xen, instance, flavor):
         raise exception.HypervisorError(method="move_vhds_into_sr",
                                         reason=f"no disks of instance {instance.uuid} "
                                                f"were received on {xen.name}")
-    vdi = xen.call("VDI.get_by_uuid", uuids[-1])
-    vm = xen.call("VM.create", _vm_record(instance, flavor))
-    vmops.tag(xen, vm, instance.uuid, **{vmops.MIGRATED_IN_KEY: "true"})
-    xen.call("VBD.create", {"VM": vm, "VDI": vdi, "userdevice": vmops.ROOT_DEVICE,
-                            "bootable": True, "mode": "RW", "type": "Disk", "empty": False,
-                            "other_config": {}, "qos_algorithm_type": "",
-                            "qos_algorithm_params": {}})
-    remove_staging(xen, instance)
-    return vm
+    xen.call("VBD.create", {"VM": vm, "VDI": xen.call("VDI.get_by_uuid", uuids[-1]),
+                            "userdevice": vmops.ROOT_DEVICE, "bootable": True, "mode": "RW",
+                            "type": "Disk", "empty": False, "other_config": {},
+                            "qos_algorithm_type": "", "qos_algorithm_params": {}})
 
 
-def _vm_record(instance, flavor):
+def _vm_record(xen, instance, flavor):
     memory = str(flavor["memory_mb"] * vmops.MIB)
     vcpus = str(flavor["vcpus"])
     return {"name_label": instance.uuid, "name_description": "", "user_version": "1",
@@ -134,7 +133,8 @@ def _vm_record(instance, flavor):
             "PV_bootloader": "pygrub", "PV_kernel": "", "PV_ramdisk": "", "PV_args": "",
             "PV_bootloader_args": "", "PV_legacy_args": "", "HVM_boot_policy": "",
             "HVM_boot_params": {}, "platform": {}, "PCI_bus": "", "recommendations": "",
-            "other_config": {}}
+            "other_config": {vmops.INSTANCE_KEY: instance.uuid, vmops.HOST_KEY: xen.name,
+                             vmops.MIGRATED_IN_KEY: "true"}}
 
 
 def remove_staging(xen, instance):

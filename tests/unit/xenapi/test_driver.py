@@ -326,3 +326,29 @@ def test_threads_share_a_few_sessions(hosts):
         CONF.clear_override("connection_concurrent", group="xenserver")
     assert {info["hypervisor_version"] for info in infos} == {"8.2.1"}
     assert driver.xen.session._free.qsize() <= 2
+
+
+def test_a_finish_interrupted_after_creating_the_vm_completes_it_when_run_again(two):
+    source, dest = two
+    instance = _boot(source)
+    _write(source, instance.uuid, 0, b"finish me" * 100)
+    target = virt_driver.Destination(dest.host, "127.0.0.1")
+    source.migrate_snapshot(instance)
+    source.migrate_copy_base(instance, target, lambda done, total: None)
+    source.migrate_power_off(instance)
+    source.migrate_copy_delta(instance, target, lambda done, total: None)
+    before = _content(source, instance.uuid + "-orig")
+    call = dest.xen.call
+
+    def crash_at_vbd_create(method, *args):
+        if method == "VBD.create":
+            raise ConnectionResetError("the worker died here")
+        return call(method, *args)
+    dest.xen.call = crash_at_vbd_create
+    with pytest.raises(ConnectionResetError):
+        dest.migrate_finish(instance, FLAVOR, power_on=True)
+    dest.xen.call = call
+    dest.migrate_finish(instance, FLAVOR, power_on=True)
+    assert len(dest.xen.call("VM.get_by_name_label", instance.uuid)) == 1
+    assert dest.get_power_state(instance) == states.RUNNING
+    assert _content(dest, instance.uuid) == before
