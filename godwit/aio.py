@@ -4,13 +4,16 @@ Used by ``godwit-aio`` and by the functional tests. Embedded defaults: the in-me
 transport and a SQLite database in the data directory. With the xenapi driver, each host
 without a ``[xenserver] connection_urls`` entry gets a simulated XenServer of its own
 (``godwit.virt.xenapi.simulator``, state in ``<data_dir>/xenserver/<host>``), and the
-migration plugin's rsync copies between them on the local filesystem.
+migration plugin's rsync copies between them on the local filesystem. Its hosts join an
+Enabled zone ``nova`` > pod ``pod-1`` > cluster ``cluster-1``, Enabled themselves, so the
+cloud boots servers out of the box (doc/placement.md).
 """
 import os
 
 from godwit import seed, service
 from godwit.conf import CONF
 from godwit.db import migration
+from godwit.virt import driver
 
 
 def compute_host_names(count):
@@ -66,6 +69,19 @@ def forget_simulators():
         CONF.clear_default(name, group="xenserver")
 
 
+def enable_new_hosts(cluster):
+    """The all-in-one's hosts join ``cluster`` Enabled when they first register (a lab
+    has nobody to enable them); a config file may still say otherwise."""
+    CONF.set_default("enable_new_hosts", True, group="compute")
+    CONF.set_default("cluster", cluster, group="compute")
+
+
+def forget_new_hosts():
+    """Drops what ``enable_new_hosts`` configured (tests start several clouds in turn)."""
+    for name in ("enable_new_hosts", "cluster"):
+        CONF.clear_default(name, group="compute")
+
+
 class AllInOne:
     """``start()`` binds the API port first, so port 0 (any free port) works for tests."""
 
@@ -92,6 +108,8 @@ class AllInOne:
         os.makedirs(CONF.data_dir, exist_ok=True)
         migration.upgrade()
         seed.ensure_defaults()
+        enable_new_hosts(seed.ensure_default_hierarchy(
+            driver.driver_class(CONF.compute.compute_driver).hypervisor_type))
         self.clouds_yaml = bootstrap.ensure_default_accounts(CONF.data_dir)
         self.services = [service.RPCService(CONF.host, "godwit-scheduler", "scheduler",
                                             SchedulerManager())]
@@ -108,5 +126,6 @@ class AllInOne:
 
     def stop(self):
         service.stop_all(self.services, CONF.graceful_shutdown_timeout)
+        forget_new_hosts()
         if any(isinstance(svc, SimulatorService) for svc in self.services):
             forget_simulators()

@@ -106,6 +106,15 @@ class DuplicateEntry(Conflict):
     msg_fmt = "%(what)s %(name)s already exists."
 
 
+class PlacementNotFound(NotFound):
+    """A zone, pod, cluster or host (``level``) named by uuid (or a zone by name)."""
+    msg_fmt = "%(level)s %(ref)s could not be found."
+
+
+class ZoneDisabled(Invalid):
+    msg_fmt = "Zone %(zone)s is disabled: only cloud administrators may create resources in it."
+
+
 class NoValidHost(GodwitException):
     msg_fmt = "No valid host was found. %(reason)s"
 

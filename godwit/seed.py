@@ -1,5 +1,7 @@
-"""Flavors and images a fresh cloud starts with, so the quick start has something to boot."""
+"""Flavors, images and (for the all-in-one) a placement hierarchy a fresh cloud starts
+with, so the quick start has something to boot, and somewhere to boot it."""
 from godwit.db import api as db
+from godwit.db import hierarchy, models
 
 DEFAULT_FLAVORS = [
     # flavorid, name, vcpus, memory_mb, root_gb
@@ -16,6 +18,10 @@ DEFAULT_IMAGES = [
     ("3b4f2e8d-1c5a-4d7e-8f90-6a1b2c3d4e02", "debian-12", 402653184, 2),
 ]
 
+# The all-in-one's zone > pod > cluster: (model, name, field naming the parent).
+DEFAULT_HIERARCHY = [(models.Zone, "nova", None), (models.Pod, "pod-1", "zone_id"),
+                     (models.Cluster, "cluster-1", "pod_id")]
+
 
 def ensure_defaults():
     """Creates the default flavors and images if the cloud has none yet."""
@@ -28,3 +34,20 @@ def ensure_defaults():
             db.image_create(dict(uuid=uuid, name=name, size=size, min_disk=min_disk,
                                  disk_format="vhd", container_format="ovf",
                                  visibility="public", status="active", properties={}))
+
+
+def ensure_default_hierarchy(hypervisor_type):
+    """Creates, Enabled, what is missing of zone nova > pod pod-1 > cluster cluster-1 (the
+    cluster of ``hypervisor_type``); returns the cluster's uuid. What exists is left as it
+    is: an operator who disabled it meant it."""
+    parent = None
+    for model, name, parent_field in DEFAULT_HIERARCHY:
+        filters = {parent_field: parent} if parent_field else {}
+        found = [placed.row for placed in hierarchy.placed_list(model, filters)
+                 if placed.row.name == name]
+        values = {"name": name, "allocation_state": hierarchy.ENABLED}
+        if model is models.Cluster:
+            values["hypervisor_type"] = hypervisor_type
+        row = found[0] if found else hierarchy.create(model, values, parent).row
+        parent = row.uuid
+    return parent

@@ -107,7 +107,37 @@ OPERATIONS = {
     ("GET", "/admin/v1/migrations/{id}"): ("Show a migration (by uuid or id).", "migration"),
     ("POST", "/admin/v1/migrations/{id}/cancel"): (
         "Cancel a migration that has not reached post-migrating.", None),
+    ("GET", "/admin/v1/hypervisor-capabilities"): (
+        "List hypervisor capabilities, oldest first.", "hypervisor_capabilities[]"),
+    ("POST", "/admin/v1/hypervisor-capabilities"): (
+        "Create a hypervisor capability (409 for a second row of one type and version).",
+        "hypervisor_capability"),
+    ("GET", "/admin/v1/hypervisor-capabilities/lookup"): (
+        "The capability that applies to a hypervisor type and version, and its source: "
+        "exact, type or default.", None),
+    ("GET", "/admin/v1/hypervisor-capabilities/{id}"): (
+        "Show a hypervisor capability.", "hypervisor_capability"),
+    ("PATCH", "/admin/v1/hypervisor-capabilities/{id}"): (
+        "Change a hypervisor capability's fields.", "hypervisor_capability"),
+    ("DELETE", "/admin/v1/hypervisor-capabilities/{id}"): (
+        "Delete a hypervisor capability.", None),
 }
+# The placement hierarchy: the same five operations on each level, with its parents' uuids
+# as list filters.
+HIERARCHY = (("zone", "zones", ()), ("pod", "pods", ("zone_id",)),
+             ("cluster", "clusters", ("pod_id", "zone_id")), ("host", "hosts", ("cluster_id",)))
+for _level, _plural, _ in HIERARCHY:
+    _only = " (non-admins: Enabled ones only)" if _level == "zone" else ""
+    OPERATIONS.update({
+        ("GET", f"/admin/v1/{_plural}"): (f"List {_plural}{_only}.", f"{_plural}[]"),
+        ("POST", f"/admin/v1/{_plural}"): (
+            f"Create a {_level}, Disabled unless allocationstate says Enabled.", _level),
+        ("GET", f"/admin/v1/{_plural}/{{id}}"): (
+            f"Show a {_level}" + (" by id or name" if _level == "zone" else "") + ".", _level),
+        ("PATCH", f"/admin/v1/{_plural}/{{id}}"): (f"Change a {_level}.", _level),
+        ("DELETE", f"/admin/v1/{_plural}/{{id}}"): (
+            f"Delete a {_level} that holds nothing (else 409).", None),
+    })
 
 # Success codes of operations that answer with more than one (one per action).
 SUCCESS_CODES = {("POST", "/v2.1/servers/{id}/action"): ("202", "204")}
@@ -149,6 +179,12 @@ QUERY = {
         "open": "true: not ended yet; false: ended.",
         "limit": "Most migrations to return, 1 to 1000 (default 100).",
         "marker": "Last uuid seen."},
+    "/admin/v1/hypervisor-capabilities": {
+        "hypervisor_type": "Only rows of this type (fake or xen).",
+        "hypervisor_version": "Only rows of this version."},
+    "/admin/v1/hypervisor-capabilities/lookup": {
+        "hypervisor_type": "Required: the host's type (fake or xen).",
+        "hypervisor_version": "The host's version; without it, the first row of the type."},
     "/image/v2/images": {
         "limit": "Most images to return (default 25).", "marker": "Last image id seen.",
         "name": "Exact name.", "status": "Image status.", "owner": "Owning project.",
@@ -159,6 +195,10 @@ QUERY = {
 QUERY["/v2.1/servers/detail"] = QUERY["/v2.1/servers"]
 QUERY["/v2.1/flavors/detail"] = QUERY["/v2.1/flavors"]
 QUERY["/v2.1/os-hypervisors/detail"] = QUERY["/v2.1/os-hypervisors"]
+for _, _plural, _parents in HIERARCHY:
+    QUERY[f"/admin/v1/{_plural}"] = {
+        "allocationstate": "Enabled or Disabled.",
+        **{name: f"Only those in this {name.removesuffix('_id')} (uuid)." for name in _parents}}
 
 FAULT = {"type": "object", "minProperties": 1, "maxProperties": 1,
          "additionalProperties": {"type": "object", "required": ["code", "message"],

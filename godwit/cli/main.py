@@ -4,7 +4,7 @@ import click
 from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
 
-from godwit.cli import migrations, servers
+from godwit.cli import hypervisor_capabilities, migrations, placement, servers
 from godwit.cli.connection import CliContext
 from godwit.cli.errors import CliError, describe
 
@@ -46,6 +46,9 @@ def cli(ctx, os_cloud, fmt):
 
 cli.add_command(servers.server)
 cli.add_command(migrations.migration)
+cli.add_command(hypervisor_capabilities.hypervisor_capability)
+for group in placement.GROUPS:
+    cli.add_command(group)
 
 
 def main():

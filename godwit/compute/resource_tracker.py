@@ -6,12 +6,20 @@ the counters and the instances always agree; ``audit`` repairs them if they ever
 from godwit.compute import flavors
 from godwit.conf import CONF
 from godwit.db import api as db
+from godwit.db import hierarchy
 
 
 def register_host(driver):
-    """Records this host's capacity, hypervisor type and version (at every start)."""
+    """Records this host's capacity, hypervisor type and version (at every start).
+
+    A host nobody added beforehand joins [compute] cluster, Disabled unless
+    [compute] enable_new_hosts; a known host keeps its cluster and allocation state.
+    """
     info = driver.get_host_info()
-    return db.host_register(driver.host, dict(
+    new_host = {"allocation_state": "Enabled" if CONF.compute.enable_new_hosts else "Disabled",
+                "cluster_id": hierarchy.cluster_id(CONF.compute.cluster)
+                if CONF.compute.cluster else None}
+    return db.host_register(driver.host, new_host=new_host, values=dict(
         hypervisor_type=driver.hypervisor_type,
         hypervisor_version=info["hypervisor_version"], address=info.get("address"),
         vcpus=info["vcpus"], memory_mb=info["memory_mb"], disk_gb=info["disk_gb"],

@@ -34,6 +34,17 @@ opts = [
     cfg.BoolOpt("allow_resize_to_same_host", default=False,
                 help="Let the scheduler pick an instance's own host for a resize (never "
                      "for a cold migration)."),
+    cfg.StrOpt("cluster", default="",
+               help="The cluster (uuid, or a name no other cluster has) that a host joins "
+                    "when its compute worker registers it for the first time and no "
+                    "administrator added it beforehand. Empty: the host is in no cluster. "
+                    "A host already known keeps its cluster."),
+    cfg.BoolOpt("enable_new_hosts", default=False,
+                help="Hosts that register for the first time start Enabled instead of "
+                     "Disabled, so the scheduler uses them at once. For labs and the "
+                     "all-in-one: in a production cloud leave it off and enable each host "
+                     "once it is checked (godwit host update HOST --allocation-state "
+                     "Enabled)."),
 ]
 
 

@@ -14,7 +14,7 @@ opts = [
                help="Seconds after which a build that never reached a compute host (a crash "
                     "or a lost message) is put in ERROR."),
     cfg.ListOpt("enabled_filters", default=["ComputeFilter", "CoreFilter", "RamFilter",
-                                             "DiskFilter"],
+                                             "DiskFilter", "MaxGuestsFilter"],
                 help="Filters a host must pass, in order."),
 ]
 

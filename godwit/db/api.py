@@ -261,12 +261,17 @@ def image_list(project_id=None, all_projects=False):
 # --- hosts and claims ----------------------------------------------------------------------
 
 
-def host_register(name, values):
-    """Creates or refreshes a compute host's row; a new host starts Enabled and ready."""
+def host_register(name, values, new_host=None):
+    """Creates or refreshes a compute host's row.
+
+    ``new_host`` (e.g. cluster_id, allocation_state) is set only on a row created here: a
+    host an admin added, or that registered before, keeps its place and state. A new host
+    is ready, and Disabled unless ``values`` or ``new_host`` say otherwise.
+    """
     with writer() as session:
         host = session.scalars(select(models.Host).where(models.Host.name == name)).first()
         if host is None:
-            host = models.Host(name=name, allocation_state="Enabled", **values)
+            host = models.Host(name=name, **{**(new_host or {}), **values})
             session.add(host)
         else:
             for key, value in values.items():

@@ -125,7 +125,10 @@ class Service(Base, Timestamps):
 
 
 class HypervisorCapability(Base, Timestamps):
-    """Limits per (hypervisor_type, hypervisor_version); see db.api for the lookup order."""
+    """Limits per (hypervisor_type, hypervisor_version); compute.capabilities looks them up.
+
+    The column defaults are not the built-in default: rows the API creates take any field
+    left out from ``compute.capabilities.DEFAULT``."""
     __tablename__ = "hypervisor_capabilities"
     __table_args__ = (UniqueConstraint("hypervisor_type", "hypervisor_version"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

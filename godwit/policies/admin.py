@@ -1,4 +1,5 @@
-"""Rules for the admin API (``/admin/v1``): every route is for cloud administrators."""
+"""Rules for the admin API (``/admin/v1``): every route is for cloud administrators, except
+looking at zones."""
 from oslo_policy import policy
 
 from godwit.policies import base
@@ -6,10 +7,35 @@ from godwit.policies import base
 PREFIX = "godwit_admin:"
 
 
-def _rule(name, description, method, path):
+def _rule(name, description, method, path, check_str=base.ADMIN):
     return policy.DocumentedRuleDefault(
-        name=PREFIX + name, check_str=base.ADMIN, description=description,
+        name=PREFIX + name, check_str=check_str, description=description,
         operations=[{"method": method, "path": f"/admin/v1{path}"}])
+
+
+def _placement_rules():
+    """Zones, pods, clusters and hosts: anyone may look at zones (the Enabled ones, unless
+    ``zones:disabled`` allows more), the rest is for admins."""
+    rules = []
+    for level, plural in (("zone", "zones"), ("pod", "pods"), ("cluster", "clusters"),
+                          ("host", "hosts")):
+        anyone = base.ANY_AUTHENTICATED if level == "zone" else base.ADMIN
+        rules += [
+            _rule(f"{plural}:index", f"List {plural}.", "GET", f"/{plural}", anyone),
+            _rule(f"{plural}:show", f"Show a {level}.", "GET", f"/{plural}/{{id}}", anyone),
+            _rule(f"{plural}:create", f"Create a {level}.", "POST", f"/{plural}"),
+            _rule(f"{plural}:update", f"Change a {level}.", "PATCH", f"/{plural}/{{id}}"),
+            _rule(f"{plural}:delete", f"Delete a {level}.", "DELETE", f"/{plural}/{{id}}"),
+        ]
+    rules.append(policy.DocumentedRuleDefault(
+        name=PREFIX + "zones:disabled", check_str=base.ADMIN,
+        description="See disabled zones, and still create servers (and later images, "
+                    "volumes, snapshots) in them.",
+        operations=[{"method": "GET", "path": "/admin/v1/zones"},
+                    {"method": "GET", "path": "/admin/v1/zones/{id}"},
+                    {"method": "GET", "path": "/v2.1/os-availability-zone"},
+                    {"method": "POST", "path": "/v2.1/servers"}]))
+    return rules
 
 
 RULES = [
@@ -27,6 +53,20 @@ RULES = [
     _rule("migrations:show", "Show a migration.", "GET", "/migrations/{id}"),
     _rule("migrations:cancel", "Cancel a migration that has not reached post-migrating.",
           "POST", "/migrations/{id}/cancel"),
+    _rule("hypervisor_capabilities:index", "List hypervisor capabilities.",
+          "GET", "/hypervisor-capabilities"),
+    _rule("hypervisor_capabilities:create", "Create a hypervisor capability.",
+          "POST", "/hypervisor-capabilities"),
+    _rule("hypervisor_capabilities:lookup",
+          "Show the hypervisor capability that applies to a hypervisor type and version.",
+          "GET", "/hypervisor-capabilities/lookup"),
+    _rule("hypervisor_capabilities:show", "Show a hypervisor capability.",
+          "GET", "/hypervisor-capabilities/{id}"),
+    _rule("hypervisor_capabilities:update", "Change a hypervisor capability.",
+          "PATCH", "/hypervisor-capabilities/{id}"),
+    _rule("hypervisor_capabilities:delete", "Delete a hypervisor capability.",
+          "DELETE", "/hypervisor-capabilities/{id}"),
+    *_placement_rules(),
 ]
 
 

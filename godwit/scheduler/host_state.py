@@ -7,27 +7,35 @@ the host that looked emptiest at the last read. The compute claim stays the fina
 import threading
 import time
 
+from godwit.compute import capabilities
 from godwit.conf import CONF
 from godwit.db import api as db
+from godwit.db import hierarchy
 
 
 class HostState:
 
-    def __init__(self, host, service, service_up):
+    def __init__(self, host, service, service_up, max_guests_limit, placement_states=()):
         self.name = host.name
         self.hypervisor_type = host.hypervisor_type
         self.allocation_state = host.allocation_state
+        # The allocation states of the host's cluster, pod and zone (none if in no cluster).
+        self.placement_states = placement_states
         self.maintenance_state = host.maintenance_state
         self.service_up = service_up
         self.service_disabled = service is None or service.disabled
         self.free_vcpus = host.vcpus * host.cpu_allocation_ratio - host.vcpus_used
         self.free_memory_mb = host.memory_mb * host.ram_allocation_ratio - host.memory_mb_used
         self.free_disk_gb = host.disk_gb * host.disk_allocation_ratio - host.disk_gb_used
+        # Guests as the claims count them: an instance, plus each open migration's other side.
+        self.running_vms = host.running_vms
+        self.max_guests_limit = max_guests_limit
 
     def consume(self, spec):
         self.free_vcpus -= spec["vcpus"]
         self.free_memory_mb -= spec["memory_mb"]
         self.free_disk_gb -= spec["disk_gb"]
+        self.running_vms += 1
 
 
 class HostStateCache:
@@ -46,8 +54,14 @@ class HostStateCache:
 
 
 def _read_states():
+    """One query each for services, capabilities, the hierarchy and hosts, however many
+    hosts there are."""
     services = {s.host: s for s in db.service_list(binary="godwit-compute")}
+    limits = capabilities.table()
+    clusters = hierarchy.cluster_states()
     return [HostState(host, services.get(host.name),
                       host.name in services and db.service_is_up(services[host.name],
-                                                                 CONF.service_down_time))
+                                                                 CONF.service_down_time),
+                      limits.lookup(host.hypervisor_type, host.hypervisor_version)
+                      .limit("max_guests_limit"), clusters.get(host.cluster_id, ()))
             for host in db.host_list()]

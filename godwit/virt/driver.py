@@ -116,9 +116,14 @@ class InstanceRef:
         self.uuid = uuid
 
 
-def load_driver(name, host):
+def driver_class(name):
+    """The class of the driver ``[compute] compute_driver`` names."""
     if name == "xenapi":
         from godwit.virt.xenapi.driver import XenAPIDriver
-        return XenAPIDriver(host)
+        return XenAPIDriver
     from godwit.virt import fake
-    return fake.FakeDriver(host)
+    return fake.FakeDriver
+
+
+def load_driver(name, host):
+    return driver_class(name)(host)

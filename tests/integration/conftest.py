@@ -23,7 +23,13 @@ class Deployment:
     """Config file, processes and logs of one distributed cloud.
 
     ``extra_config`` is appended to the config file (whole sections, e.g. ``[compute]``;
-    not ``[DEFAULT]``, ``[database]``, ``[api]`` or ``[scheduler]``, which it already has).
+    not ``[DEFAULT]``, ``[database]``, ``[api]`` or ``[scheduler]``, which it already has;
+    a second ``[compute]`` section adds to the first).
+
+    The compute hosts register themselves Enabled, in no cluster (``enable_new_hosts``):
+    these tests are about processes, messaging and migrations, so the hosts must take
+    work as soon as they are up, as in the all-in-one. What a Disabled host, cluster, pod
+    or zone does to scheduling is tested in tests/functional and tests/unit/scheduler.
     """
 
     def __init__(self, workdir, database_url, transport_url, extra_config=""):
@@ -48,6 +54,8 @@ public_endpoint = {self.base_url}
 # the best-weighed host, not a random one of the best 3: with 2 hosts, 4 boots in a row
 # then spread over both (a random pick put all 4 on one host 1 time in 8)
 host_subset_size = 1
+[compute]
+enable_new_hosts = true
 """)
             conf.write(extra_config)
         self.processes = {}

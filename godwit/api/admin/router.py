@@ -1,5 +1,5 @@
 """The admin API app mounted at ``/admin``, and its routes."""
-from godwit.api.admin import migrations, servers, versions
+from godwit.api.admin import hierarchy, hypervisor_capabilities, migrations, servers, versions
 from godwit.api.openstack import common
 from godwit.compute import api as compute
 
@@ -22,6 +22,19 @@ def routes(compute_api):
         ("/v1/migrations", migration, {"GET": "index"}),
         ("/v1/migrations/{id}", migration, {"GET": "show"}),
         ("/v1/migrations/{id}/cancel", migration, {"POST": "cancel"}),
+        *capability_routes(),
+        *hierarchy.routes(),
+    ]
+
+
+def capability_routes():
+    """``lookup`` comes before ``{id}``, which would otherwise match it."""
+    capability = hypervisor_capabilities.HypervisorCapabilitiesController()
+    return [
+        ("/v1/hypervisor-capabilities", capability, {"GET": "index", "POST": "create"}),
+        ("/v1/hypervisor-capabilities/lookup", capability, {"GET": "lookup"}),
+        ("/v1/hypervisor-capabilities/{id}", capability,
+         {"GET": "show", "PATCH": "update", "DELETE": "delete"}),
     ]
 
 

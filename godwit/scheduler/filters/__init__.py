@@ -3,7 +3,7 @@
 Each filter is a function ``(host_state, spec) -> bool`` registered under its name here,
 named in ``[scheduler] enabled_filters``.
 """
-from godwit.scheduler.filters import compute, resources
+from godwit.scheduler.filters import compute, guests, resources
 
 ALL = {
     "ComputeFilter": compute.compute_filter,
@@ -11,6 +11,7 @@ ALL = {
     "CoreFilter": resources.core_filter,
     "RamFilter": resources.ram_filter,
     "DiskFilter": resources.disk_filter,
+    "MaxGuestsFilter": guests.max_guests_filter,
 }
 
 

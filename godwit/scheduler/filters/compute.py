@@ -4,7 +4,13 @@
 def compute_filter(host, spec):
     """The compute service is up and enabled; the host accepts work."""
     return (host.service_up and not host.service_disabled
-            and host.allocation_state == "Enabled" and host.maintenance_state == "ready")
+            and allocation_enabled(host) and host.maintenance_state == "ready")
+
+
+def allocation_enabled(host):
+    """The host, its cluster, its pod and its zone are all Enabled (a host in no cluster
+    answers for itself only)."""
+    return all(state == "Enabled" for state in (host.allocation_state, *host.placement_states))
 
 
 def image_properties_filter(host, spec):

@@ -107,7 +107,9 @@ def test_create_in_an_availability_zone(api, scheduler_rpc):
     assert scheduler_rpc.calls[0][0]["availability_zone"] == "nova"
     resp = api.post("/servers", server_body(availability_zone="mars"), version="2.60")
     assert resp.status_int == 400
-    assert "availability zone is not available" in resp.json["badRequest"]["message"]
+    assert resp.json["badRequest"]["message"] == (
+        "Invalid input for field/attribute availability_zone. The requested availability "
+        "zone mars does not exist.")
 
 
 # --- show --------------------------------------------------------------------------------------

@@ -53,7 +53,22 @@ def test_migrating_and_the_admin_api_are_for_admins():
     names = [rule.name for rule in admin.list_rules()]
     assert names and all(name.startswith(admin.PREFIX) for name in names)
     for name in names:
+        if name[len(admin.PREFIX):] in ADMIN_API_ANYONE:
+            continue
         assert _who_may(name[len(admin.PREFIX):], prefix=admin.PREFIX) == {"admin"}, name
+
+
+# Looking at zones is for anyone (who then sees Enabled zones only; zones:disabled is not).
+ADMIN_API_ANYONE = ("zones:index", "zones:show")
+
+
+def test_anyone_may_look_at_zones_only_admins_at_disabled_ones():
+    for rule in ADMIN_API_ANYONE:
+        assert _who_may(rule, prefix=admin.PREFIX) == {"admin", "member", "reader",
+                                                       "stranger"}, rule
+    for rule in ("zones:disabled", "zones:create", "zones:update", "zones:delete",
+                 "pods:index", "clusters:show", "hosts:update"):
+        assert _who_may(rule, prefix=admin.PREFIX) == {"admin"}, rule
 
 
 def test_policy_sample_is_current(tmp_path):

@@ -34,8 +34,8 @@ def synced(sqlite_db):
 def test_db_sync_is_idempotent_and_prints_the_revision(sqlite_db):
     first, second = run("db", "sync"), run("db", "sync")
     assert first.exit_code == second.exit_code == 0
-    assert first.output == second.output == "Database schema is at revision 0002.\n"
-    assert run("db", "version").output == "0002\n"
+    assert first.output == second.output == "Database schema is at revision 0003.\n"
+    assert run("db", "version").output == "0003\n"
 
 
 def test_project_user_and_role_commands(synced):

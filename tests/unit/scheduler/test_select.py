@@ -12,7 +12,8 @@ SPEC = {"vcpus": 1, "memory_mb": 1024, "disk_gb": 10, "image_hypervisor_type": N
 def _add_host(name, memory_mb=8192, up=True, disabled=False):
     db.host_register(name, dict(hypervisor_type="fake", hypervisor_version="1", vcpus=8,
                                 memory_mb=memory_mb, disk_gb=100, cpu_allocation_ratio=1.0,
-                                ram_allocation_ratio=1.0, disk_allocation_ratio=1.0))
+                                ram_allocation_ratio=1.0, disk_allocation_ratio=1.0,
+                                allocation_state="Enabled"))
     service = db.service_register(name, "godwit-compute", "compute")
     values = {"disabled": disabled}
     if not up:

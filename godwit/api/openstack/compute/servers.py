@@ -1,5 +1,5 @@
 """``/servers``: create, list, show and delete, through ``godwit.compute.api`` only."""
-from godwit import exception, policy
+from godwit import exception, placement, policy
 from godwit.api import validation
 from godwit.api.openstack import common
 from godwit.api.openstack import microversion as mv
@@ -9,6 +9,7 @@ from godwit.api.openstack.compute.views.servers import ServerViews
 from godwit.api.wsgi import response
 from godwit.conf import CONF
 from godwit.db import api as db
+from godwit.db import hierarchy
 
 _QUOTA_PER_INSTANCE = ("instances", "cores", "ram")
 
@@ -101,7 +102,7 @@ class ServersController:
                                             reason="min_count must be <= max_count")
         _check_block_devices(server.get("block_device_mapping_v2", []), server["imageRef"])
         if server.get("availability_zone"):
-            _check_zone(server["availability_zone"])
+            _check_zone(context, server["availability_zone"])
         request = dict(
             name=server["name"], flavorid=server_filters.id_from_href(server["flavorRef"]),
             image_ref=server["imageRef"], networks=_networks(req, server.get("networks")),
@@ -165,8 +166,16 @@ def _check_block_devices(mappings, image_ref):
                        "snapshots and extra disks are not supported.")
 
 
-def _check_zone(zone):
-    available, _ = topology.zone_availability(db.service_list(), topology.host_zones())
+def _check_zone(context, zone):
+    """The zone exists (a hierarchy zone, or the default zone of hosts in none), the caller
+    may create in it (not Disabled, or an admin), and it has an enabled compute service."""
+    available, unavailable = topology.zone_availability(db.service_list(),
+                                                        topology.host_zones())
+    if zone not in hierarchy.zone_states() and zone not in available + unavailable:
+        raise exception.ValidationError(
+            field="availability_zone",
+            reason=f"The requested availability zone {zone} does not exist.")
+    placement.check_zone_open(context, zone)
     if zone not in available:
         raise exception.Invalid("The requested availability zone is not available")
 
