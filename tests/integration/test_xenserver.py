@@ -126,16 +126,22 @@ def _verify(server, name, journal):
     assert guest.verify(journal, server.disk_path(name)) == []
 
 
-def test_resize_moves_every_block_the_guest_wrote_and_confirm_keeps_them(xen):
+def _resized(xen, name):
+    """A new member's server, resized to flavor 2 and waiting in VERIFY_RESIZE; returns
+    (admin, member, server id, source XenServer, destination XenServer)."""
     deployment, servers = xen
     admin = deployment.cloud.admin()
-    member, server_id = _boot(deployment, "xen-resize")
+    member, server_id = _boot(deployment, name)
     source = servers[_host(admin, server_id)]
-
     _action(member, server_id, {"resize": {"flavorRef": "2"}})
     member.wait_for_status(server_id, "VERIFY_RESIZE", timeout=STEP_TIMEOUT)
     dest = servers[_host(admin, server_id)]
     assert dest is not source
+    return admin, member, server_id, source, dest
+
+
+def test_resize_moves_every_block_the_guest_wrote_and_confirm_keeps_them(xen):
+    admin, member, server_id, source, dest = _resized(xen, "xen-resize")
     # the original, halted, and the snapshot that froze its base, until the user decides
     assert source.names(server_id) == [server_id + "-orig", server_id + "-snapshot"]
     assert dest.names(server_id) == [server_id]
@@ -155,14 +161,7 @@ def test_resize_moves_every_block_the_guest_wrote_and_confirm_keeps_them(xen):
 
 
 def test_revert_restarts_the_original_with_every_block_the_guest_wrote(xen):
-    deployment, servers = xen
-    admin = deployment.cloud.admin()
-    member, server_id = _boot(deployment, "xen-revert")
-    source = servers[_host(admin, server_id)]
-
-    _action(member, server_id, {"resize": {"flavorRef": "2"}})
-    member.wait_for_status(server_id, "VERIFY_RESIZE", timeout=STEP_TIMEOUT)
-    dest = servers[_host(admin, server_id)]
+    admin, member, server_id, source, dest = _resized(xen, "xen-revert")
     _action(member, server_id, {"revertResize": None})
     member.wait_for_status(server_id, "ACTIVE", timeout=STEP_TIMEOUT)
     assert _host(admin, server_id) == source.host

@@ -26,7 +26,9 @@ ORIGINATOR = "godwit"
 _UNREACHABLE = (OSError, http.client.HTTPException, xmlrpc.client.ProtocolError)
 
 
-class _Transport(xmlrpc.client.Transport):
+class _Timeout:
+    """A transport whose connections give up after ``timeout`` seconds."""
+
     def __init__(self, timeout):
         super().__init__()
         self.timeout = timeout
@@ -37,15 +39,12 @@ class _Transport(xmlrpc.client.Transport):
         return connection
 
 
-class _SafeTransport(xmlrpc.client.SafeTransport):
-    def __init__(self, timeout):
-        super().__init__()
-        self.timeout = timeout
+class _Transport(_Timeout, xmlrpc.client.Transport):
+    pass
 
-    def make_connection(self, host):
-        connection = super().make_connection(host)
-        connection.timeout = self.timeout
-        return connection
+
+class _SafeTransport(_Timeout, xmlrpc.client.SafeTransport):
+    pass
 
 
 def _method(proxy, name):
