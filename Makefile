@@ -50,6 +50,7 @@ bench: $(VENV)/.test-installed rsync
 	$(BIN)/python benchmarks/boot.py --transport rabbit
 	$(BIN)/python benchmarks/migrate.py --transport both
 	$(BIN)/python benchmarks/transfer.py
+	$(BIN)/python benchmarks/scheduler.py
 
 config-sample: $(VENV)/.installed
 	$(BIN)/oslo-config-generator --namespace godwit --namespace oslo.messaging \

@@ -11,6 +11,7 @@ from godwit.compute import capabilities
 from godwit.conf import CONF
 from godwit.db import api as db
 from godwit.db import hierarchy
+from godwit.scheduler.candidates import Ranking
 
 
 class HostState:
@@ -42,15 +43,22 @@ class HostStateCache:
 
     def __init__(self):
         self.lock = threading.Lock()
-        self._states = []
-        self._read_at = 0.0
+        self._ranking = Ranking([])
+        self._read_at = None
 
-    def states(self):
-        """Call with ``self.lock`` held."""
-        if time.monotonic() - self._read_at >= CONF.scheduler.cache_refresh_interval:
-            self._states = _read_states()
-            self._read_at = time.monotonic()
-        return self._states
+    def ranking(self):
+        """The states, also in weight order (a candidates.Ranking); re-read if stale.
+        Call with ``self.lock`` held."""
+        if (self._read_at is None
+                or time.monotonic() - self._read_at >= CONF.scheduler.cache_refresh_interval):
+            self.load(_read_states())
+        return self._ranking
+
+    def load(self, states):
+        """Replaces the cached states, as a read from the database does; call with
+        ``self.lock`` held."""
+        self._ranking = Ranking(states)
+        self._read_at = time.monotonic()
 
 
 def _read_states():

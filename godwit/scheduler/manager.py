@@ -28,24 +28,35 @@ class SchedulerManager:
     def select_destinations(self, context, request_spec, instance_uuids):
         """For each instance: [chosen host, alternate, ...], or NoValidHost for the lot."""
         with self.cache.lock:
-            hosts = self.cache.states()
-            selections = [self._select_one(hosts, request_spec) for _ in instance_uuids]
+            ranking = self.cache.ranking()
+            selections = [self._select_one(ranking, request_spec) for _ in instance_uuids]
         LOG.debug("Selected %s for %s", selections, instance_uuids)
         return selections
 
-    def _select_one(self, hosts, spec):
-        """``spec`` may name ``ignore_hosts`` (never these) and ``force_hosts`` (only these;
+    def _select_one(self, ranking, spec):
+        """Picks among the ``host_subset_size`` best-weighed hosts that pass every filter;
+        the alternates are the best of the others.
+
+        ``spec`` may name ``ignore_hosts`` (never these) and ``force_hosts`` (only these;
         the filters still apply)."""
         ignored, forced = set(spec.get("ignore_hosts") or ()), spec.get("force_hosts")
-        hosts = [h for h in hosts if h.name not in ignored and (not forced or h.name in forced)]
-        candidates = weighers.order([h for h in hosts if all(f(h, spec) for f in self.filters)])
+        subset_size, max_attempts = CONF.scheduler.host_subset_size, CONF.scheduler.max_attempts
+        # The chosen host is among the first subset_size passing hosts and its alternates
+        # (max_attempts - 1 of the others) among the first max_attempts: none further count.
+        wanted = max(subset_size, max_attempts)
+        if forced:
+            hosts = [h for h in ranking.states if h.name in forced and h.name not in ignored]
+            candidates = weighers.order(
+                [h for h in hosts if all(f(h, spec) for f in self.filters)])[:wanted]
+        else:
+            hosts = None
+            candidates = ranking.best(spec, self.filters, wanted, ignored)
         if not candidates:
             raise exception.NoValidHost(reason=_why_none(hosts, forced))
-        subset = candidates[:CONF.scheduler.host_subset_size]
-        chosen = random.choice(subset)
-        chosen.consume(spec)
+        chosen = random.choice(candidates[:subset_size])
+        ranking.consume(chosen, spec)
         alternates = [h for h in candidates if h is not chosen]
-        return [chosen.name] + [h.name for h in alternates[:CONF.scheduler.max_attempts - 1]]
+        return [chosen.name] + [h.name for h in alternates[:max_attempts - 1]]
 
 
 def _why_none(hosts, forced):

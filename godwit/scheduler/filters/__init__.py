@@ -2,6 +2,11 @@
 
 Each filter is a function ``(host_state, spec) -> bool`` registered under its name here,
 named in ``[scheduler] enabled_filters``.
+
+A filter must never start passing a host because the scheduler placed an instance on it
+(``HostState.consume`` only takes resources away): the ranking remembers a host that failed
+a spec and skips it for the same spec until the next cache refresh
+(``godwit.scheduler.candidates``). An affinity-like filter would break that rule.
 """
 from godwit.scheduler.filters import compute, guests, resources
 

@@ -128,7 +128,7 @@ def test_the_first_row_of_the_type_applies_to_an_unknown_version(scheduler):
 def test_the_default_applies_without_rows(scheduler):
     _add_host("h1", guests=3)
     assert scheduler.select_destinations(None, SPEC, ["x"]) == [["h1"]]
-    state = scheduler.cache.states()[0]
+    state = scheduler.cache.ranking().states[0]
     assert (state.running_vms, state.max_guests_limit) == (3, 500)
 
 
@@ -170,8 +170,8 @@ def test_the_cache_reads_capabilities_once_per_refresh(sqlite_db, monkeypatch):
     try:
         cache = HostStateCache()
         with cache.lock:
-            states = cache.states()
-            cache.states()
+            states = cache.ranking().states
+            cache.ranking()
     finally:
         CONF.clear_override("cache_refresh_interval", group="scheduler")
     assert reads == [{}]
