@@ -14,10 +14,22 @@ rpc.set_defaults()
 CONF([], project="godwit")
 
 
-def use_database(url):
+DATABASES = ["sqlite", "postgresql", "mysql"]
+
+
+def new_database(kind, tmp_path):
+    """(url, drop or None) of a database of its own on ``kind`` (one of ``DATABASES``)."""
+    if kind == "sqlite":
+        return f"sqlite:///{tmp_path}/godwit.sqlite", None
+    if kind == "postgresql":
+        return services.postgresql_database()
+    return services.mysql_database()
+
+
+def use_database(url, revision="head"):
     CONF.set_override("connection", url, group="database")
     session.dispose()
-    migration.upgrade()
+    migration.upgrade(revision)
 
 
 def forget_database():
@@ -33,16 +45,10 @@ def sqlite_db(tmp_path):
     forget_database()
 
 
-@pytest.fixture(params=["sqlite", "postgresql", "mysql"])
+@pytest.fixture(params=DATABASES)
 def any_db(request, tmp_path):
     """The same test on SQLite, PostgreSQL and MariaDB, each a database of its own."""
-    drop = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/godwit.sqlite"
-    elif request.param == "postgresql":
-        url, drop = services.postgresql_database()
-    else:
-        url, drop = services.mysql_database()
+    url, drop = new_database(request.param, tmp_path)
     use_database(url)
     yield request.param
     forget_database()

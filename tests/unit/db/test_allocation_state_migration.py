@@ -8,7 +8,7 @@ from sqlalchemy import text
 
 from godwit.db import api as db
 from godwit.db import hierarchy, migration, models, session
-from tests import conftest, services
+from tests import conftest
 
 CREATED = datetime.datetime(2025, 1, 1)
 HOST = dict(vcpus=8, memory_mb=8192, disk_gb=100, vcpus_used=0, memory_mb_used=0,
@@ -40,19 +40,11 @@ def _old_rows(connection):
             allocation_state="Enabled", **HOST)
 
 
-@pytest.fixture(params=["sqlite", "postgresql", "mysql"])
+@pytest.fixture(params=conftest.DATABASES)
 def db_at_0002(request, tmp_path):
     """A database of its own at revision 0002 (the one before allocation states)."""
-    drop = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path}/godwit.sqlite"
-    elif request.param == "postgresql":
-        url, drop = services.postgresql_database()
-    else:
-        url, drop = services.mysql_database()
-    conftest.CONF.set_override("connection", url, group="database")
-    session.dispose()
-    migration.upgrade("0002")
+    url, drop = conftest.new_database(request.param, tmp_path)
+    conftest.use_database(url, "0002")
     yield
     conftest.forget_database()
     if drop:
