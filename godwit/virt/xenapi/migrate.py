@@ -10,6 +10,7 @@ migration is confirmed (removed) or reverted (renamed back and started).
 Every step can run again after a crash: rsync resumes (``--partial-dir``), the plugin's move
 into the SR remembers the UUIDs it chose, and VMs are found by name.
 """
+import contextlib
 import json
 
 from godwit import exception
@@ -69,7 +70,8 @@ def _transfer(xen, instance, dest, vdi_uuids, phase, progress):
             "host.call_plugin", xen.host_ref, PLUGIN, "transfer_vhd", args,
             poll=xen.config.task_poll_interval, while_waiting=report))
     except BaseException:
-        _plugin(xen, "cancel_transfer", transfer_id=transfer_id)
+        with contextlib.suppress(exception.HypervisorError):  # keep the first error
+            _plugin(xen, "cancel_transfer", transfer_id=transfer_id)
         raise
     progress(result["total_bytes"], result["total_bytes"])
 

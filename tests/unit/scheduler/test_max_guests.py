@@ -12,7 +12,6 @@ from godwit.db.session import writer
 from godwit.scheduler import filters
 from godwit.scheduler.filters import guests
 from godwit.scheduler.host_state import HostStateCache
-from godwit.scheduler.manager import SchedulerManager
 from godwit.virt import fake
 from godwit.virt.xenapi import driver as xenapi_driver
 
@@ -40,13 +39,6 @@ def _add_host(name, version="1", hypervisor_type="fake", guests=0):
         for _ in range(guests):
             assert db.host_claim(session, name, 1, 512, 1)
     db.service_register(name, "godwit-compute", "compute")
-
-
-@pytest.fixture
-def scheduler(sqlite_db):
-    CONF.set_override("cache_refresh_interval", 0, group="scheduler")
-    yield SchedulerManager()
-    CONF.clear_override("cache_refresh_interval", group="scheduler")
 
 
 # --- the lookup ----------------------------------------------------------------------------

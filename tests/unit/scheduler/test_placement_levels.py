@@ -2,21 +2,12 @@
 import pytest
 
 from godwit import exception
-from godwit.conf import CONF
 from godwit.db import api as db
 from godwit.db import hierarchy, models
 from godwit.scheduler import host_state
-from godwit.scheduler.manager import SchedulerManager
 
 SPEC = {"vcpus": 1, "memory_mb": 1024, "disk_gb": 10, "image_hypervisor_type": None}
 ENABLED = {"allocation_state": "Enabled"}
-
-
-@pytest.fixture
-def scheduler(sqlite_db):
-    CONF.set_override("cache_refresh_interval", 0, group="scheduler")
-    yield SchedulerManager()
-    CONF.clear_override("cache_refresh_interval", group="scheduler")
 
 
 def _tree(name):

@@ -4,7 +4,6 @@ import pytest
 from godwit import exception
 from godwit.conf import CONF
 from godwit.db import api as db
-from godwit.scheduler.manager import SchedulerManager
 
 SPEC = {"vcpus": 1, "memory_mb": 1024, "disk_gb": 10, "image_hypervisor_type": None}
 
@@ -19,13 +18,6 @@ def _add_host(name, memory_mb=8192, up=True, disabled=False):
     if not up:
         values["last_seen_up"] = None
     db.service_update(service.uuid, values)
-
-
-@pytest.fixture
-def scheduler(sqlite_db):
-    CONF.set_override("cache_refresh_interval", 0, group="scheduler")
-    yield SchedulerManager()
-    CONF.clear_override("cache_refresh_interval", group="scheduler")
 
 
 def test_skips_down_disabled_and_full_hosts(scheduler):

@@ -15,7 +15,7 @@ import XenAPI
 
 from godwit.virt.xenapi import vhd
 from tests.unit.xenapi import migration_plugin_harness as harness
-from tests.unit.xenapi.simulator_harness import start_simulator
+from tests.unit.xenapi.simulator_harness import start_simulator, wait_for
 
 PLUGIN = harness.load_plugin()
 Failure = PLUGIN.XenAPIPlugin.Failure
@@ -120,14 +120,6 @@ def test_no_progress_before_a_transfer(dom0, call):
     assert call("cancel_transfer", transfer_id="nothing") == {"cancelled": False}
 
 
-def wait_for_task(xenapi, task, seconds=10):
-    deadline = time.monotonic() + seconds
-    while xenapi.task.get_status(task) == "pending":
-        assert time.monotonic() < deadline, "task still pending"
-        time.sleep(0.02)
-    return xenapi.task.get_record(task)
-
-
 def wait_for_bytes(call, transfer_id, seconds=5):
     deadline = time.monotonic() + seconds
     while call("get_transfer_progress", transfer_id=transfer_id)["bytes_sent"] == 0:
@@ -144,7 +136,7 @@ def test_cancelled_transfer_fails_and_resumes(tmp_path, xenapi, dom0, hosts, cal
     task = xenapi.Async.host.call_plugin(host, "migration", "transfer_vhd", slow)
     wait_for_bytes(call, "t-slow")
     assert call("cancel_transfer", transfer_id="t-slow") == {"cancelled": True}
-    record = wait_for_task(xenapi, task)
+    record = wait_for(xenapi, task, timeout=10)
     assert record["status"] == "failure"
     assert record["error_info"][0] == "GODWIT_TRANSFER_FAILED"
     staged = tmp_path / "staging" / "instance-1"
