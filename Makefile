@@ -4,7 +4,8 @@ VENV ?= .venv
 BIN = $(VENV)/bin
 DATA_DIR ?= data
 PORT ?= 8774
-HOSTS ?= 3
+HOSTS ?= 4
+POOL_HOSTS ?=
 DRIVER ?=
 PYTEST_ARGS ?=
 
@@ -28,7 +29,7 @@ rsync:
 run: $(VENV)/.installed rsync
 	$(BIN)/godwit-manage --data-dir $(DATA_DIR) db sync
 	$(BIN)/godwit-aio --data-dir $(DATA_DIR) --port $(PORT) --hosts $(HOSTS) \
-	    $(if $(DRIVER),--driver $(DRIVER))
+	    $(if $(POOL_HOSTS),--pool-hosts $(POOL_HOSTS)) $(if $(DRIVER),--driver $(DRIVER))
 
 test: $(VENV)/.test-installed rsync
 	$(BIN)/pytest -q $(PYTEST_ARGS) tests

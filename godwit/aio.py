@@ -7,6 +7,10 @@ without a ``[xenserver] connection_urls`` entry gets a simulated XenServer of it
 migration plugin's rsync copies between them on the local filesystem. Its hosts join an
 Enabled zone ``nova`` > pod ``pod-1`` > cluster ``cluster-1``, Enabled themselves, so the
 cloud boots servers out of the box (doc/placement.md).
+
+The last ``pool_hosts`` hosts are instead the hosts of ONE simulated pool with a shared SR
+(state in ``<data_dir>/xenserver/pool``), in cluster ``cluster-2`` of the same pod: their
+servers can live-migrate between them (doc/live-migration.md).
 """
 import os
 
@@ -36,23 +40,27 @@ class SimulatorService:
         self.simulator.stop()
 
 
-def start_simulators(hosts):
-    """Starts a simulated XenServer for each xenapi host that has no XAPI URL configured."""
+def pool_of(hosts, pool_hosts):
+    """The hosts that form the simulated pool: the last ``pool_hosts`` of ``hosts``."""
+    return hosts[len(hosts) - pool_hosts:] if pool_hosts else []
+
+
+def start_simulators(hosts, pool_hosts=0):
+    """Starts a simulated XenServer for each xenapi host that has no XAPI URL configured,
+    and one simulated pool for the last ``pool_hosts`` of them (if none has a URL)."""
     if CONF.compute.compute_driver != "xenapi":
         return []
-    from godwit.virt.xenapi.simulator import Simulator
-    config = CONF.xenserver
     data_dir = os.path.abspath(CONF.data_dir)  # the dom0 plugin takes absolute paths only
-    urls = dict(config.connection_urls)
+    urls = dict(CONF.xenserver.connection_urls)
+    pool = pool_of(hosts, pool_hosts)
+    # (state directory, the simulated pool's hosts): one per lone host, and the pool.
+    simulated = [(host, (host,)) for host in hosts if host not in pool and host not in urls]
+    if pool and not any(host in urls for host in pool):
+        simulated.append(("pool", tuple(pool)))
     services = []
-    for host in hosts:
-        if host in urls:
-            continue
-        simulator = Simulator(os.path.join(data_dir, "xenserver", host), hosts=(host,),
-                              username=config.connection_username,
-                              password=config.connection_password,
-                              guest_write_rate=CONF.xenserver.simulator_guest_write_rate)
-        urls[host] = simulator.start().url
+    for directory, members in simulated:
+        simulator = _simulator(os.path.join(data_dir, "xenserver", directory), members)
+        urls.update(dict.fromkeys(members, simulator.start().url))
         services.append(SimulatorService(simulator))
     if services:
         CONF.set_override("connection_urls", urls, group="xenserver")
@@ -60,6 +68,14 @@ def start_simulators(hosts):
                          group="xenserver")
         CONF.set_default("rsync_transport", "local", group="xenserver")
     return services
+
+
+def _simulator(state_dir, hosts):
+    from godwit.virt.xenapi.simulator import Simulator
+    config = CONF.xenserver
+    return Simulator(state_dir, hosts=hosts, username=config.connection_username,
+                     password=config.connection_password,
+                     guest_write_rate=config.simulator_guest_write_rate)
 
 
 def forget_simulators():
@@ -85,8 +101,11 @@ def forget_new_hosts():
 class AllInOne:
     """``start()`` binds the API port first, so port 0 (any free port) works for tests."""
 
-    def __init__(self, host_count, port=None):
+    def __init__(self, host_count, port=None, pool_hosts=0):
+        if pool_hosts > host_count:
+            raise ValueError(f"{pool_hosts} pool hosts is more than the {host_count} hosts")
         self.host_count = host_count
+        self.pool_hosts = pool_hosts
         self.port = CONF.api.bind_port if port is None else port
         self.services = []
         self.clouds_yaml = None
@@ -108,17 +127,27 @@ class AllInOne:
         os.makedirs(CONF.data_dir, exist_ok=True)
         migration.upgrade()
         seed.ensure_defaults()
-        enable_new_hosts(seed.ensure_default_hierarchy(
-            driver.driver_class(CONF.compute.compute_driver).hypervisor_type))
+        hosts = compute_host_names(self.host_count)
+        self._place(hosts)
         self.clouds_yaml = bootstrap.ensure_default_accounts(CONF.data_dir)
         self.services = [service.RPCService(CONF.host, "godwit-scheduler", "scheduler",
                                             SchedulerManager())]
-        self.services += start_simulators(compute_host_names(self.host_count))
+        self.services += start_simulators(hosts, self.pool_hosts)
         self.services += [service.RPCService(name, "godwit-compute", "compute",
                                              ComputeManager(name, CONF.compute.compute_driver))
-                          for name in compute_host_names(self.host_count)]
+                          for name in hosts]
         self.services.append(self.api)
         return self.services
+
+    def _place(self, hosts):
+        """Hosts join cluster-1 as they register, but the pool's, put in cluster-2 now."""
+        hypervisor_type = driver.driver_class(CONF.compute.compute_driver).hypervisor_type
+        enable_new_hosts(seed.ensure_default_hierarchy(hypervisor_type))
+        pool = pool_of(hosts, self.pool_hosts)
+        if pool:
+            seed.place_hosts(pool, seed.ensure_default_hierarchy(hypervisor_type,
+                                                                 seed.POOL_CLUSTER),
+                             hypervisor_type)
 
     def start(self):
         for svc in self.build():

@@ -18,9 +18,11 @@ DEFAULT_IMAGES = [
     ("3b4f2e8d-1c5a-4d7e-8f90-6a1b2c3d4e02", "debian-12", 402653184, 2),
 ]
 
-# The all-in-one's zone > pod > cluster: (model, name, field naming the parent).
-DEFAULT_HIERARCHY = [(models.Zone, "nova", None), (models.Pod, "pod-1", "zone_id"),
-                     (models.Cluster, "cluster-1", "pod_id")]
+# The all-in-one's zone > pod: (model, name, field naming the parent); its clusters are in
+# the pod: one of hosts with a XenServer each, and one XenServer pool (shared storage).
+DEFAULT_HIERARCHY = [(models.Zone, "nova", None), (models.Pod, "pod-1", "zone_id")]
+DEFAULT_CLUSTER = "cluster-1"
+POOL_CLUSTER = "cluster-2"
 
 
 def ensure_defaults():
@@ -36,12 +38,12 @@ def ensure_defaults():
                                  visibility="public", status="active", properties={}))
 
 
-def ensure_default_hierarchy(hypervisor_type):
-    """Creates, Enabled, what is missing of zone nova > pod pod-1 > cluster cluster-1 (the
-    cluster of ``hypervisor_type``); returns the cluster's uuid. What exists is left as it
-    is: an operator who disabled it meant it."""
+def ensure_default_hierarchy(hypervisor_type, cluster=DEFAULT_CLUSTER):
+    """Creates, Enabled, what is missing of zone nova > pod pod-1 > ``cluster`` (a cluster
+    of ``hypervisor_type``); returns the cluster's uuid. What exists is left as it is: an
+    operator who disabled it meant it."""
     parent = None
-    for model, name, parent_field in DEFAULT_HIERARCHY:
+    for model, name, parent_field in [*DEFAULT_HIERARCHY, (models.Cluster, cluster, "pod_id")]:
         filters = {parent_field: parent} if parent_field else {}
         found = [placed.row for placed in hierarchy.placed_list(model, filters)
                  if placed.row.name == name]
@@ -51,3 +53,13 @@ def ensure_default_hierarchy(hypervisor_type):
         row = found[0] if found else hierarchy.create(model, values, parent).row
         parent = row.uuid
     return parent
+
+
+def place_hosts(names, cluster, hypervisor_type):
+    """Puts hosts that have not registered yet in ``cluster`` (a uuid), Enabled, so their
+    workers join it rather than ``[compute] cluster``; a known host stays where it is."""
+    cluster_id = hierarchy.cluster_id(cluster)
+    for name in names:
+        db.host_register(name, {"hypervisor_type": hypervisor_type},
+                         new_host={"cluster_id": cluster_id,
+                                   "allocation_state": hierarchy.ENABLED})

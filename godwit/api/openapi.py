@@ -91,6 +91,9 @@ OPERATIONS = {
     ("GET", "/image/v2/schemas/images"): ("JSON Schema of an image list.", None),
     ("GET", "/admin/v1"): ("Show the admin API version.", "version"),
     ("GET", "/admin/v1/"): ("Show the admin API version.", "version"),
+    ("POST", "/admin/v1/servers"): (
+        "Create servers, optionally on a named host (host_id); 202 with their ids.",
+        "servers[]"),
     ("POST", "/admin/v1/servers/{id}/resize"): (
         "Resize a server to another flavor, optionally onto a chosen host.", None),
     ("POST", "/admin/v1/servers/{id}/cold-migrate"): (
@@ -101,6 +104,12 @@ OPERATIONS = {
         "Revert a server's resize or cold migration.", None),
     ("GET", "/admin/v1/servers/{id}/migrations"): (
         "List every migration of a server, newest first.", "migrations[]"),
+    ("GET", "/admin/v1/servers/{id}/migration-hosts"): (
+        "The other hosts of a server's cluster (paged, count is the total), and "
+        "suitable_host_ids: those that could take it now by live migration.", "hosts[]"),
+    ("POST", "/admin/v1/servers/{id}/migrate"): (
+        "Live-migrate a server to another host of its cluster (shared storage, XenServer); "
+        "202 with the migration.", "migration"),
     ("GET", "/admin/v1/migrations"): (
         "List migrations, newest first; next is the following page's URL or null.",
         "migrations[]"),
@@ -138,6 +147,36 @@ for _level, _plural, _ in HIERARCHY:
         ("DELETE", f"/admin/v1/{_plural}/{{id}}"): (
             f"Delete a {_level} that holds nothing (else 409).", None),
     })
+
+OPERATIONS.update({
+    ("GET", "/v2.1/os-security-groups"): (
+        "List the project's security groups (all_tenants: every project's, admin).",
+        "security_groups[]"),
+    ("POST", "/v2.1/os-security-groups"): ("Create a security group.", "security_group"),
+    ("GET", "/v2.1/os-security-groups/{id}"): ("Show a security group.", "security_group"),
+    ("PUT", "/v2.1/os-security-groups/{id}"): (
+        "Rename or describe a security group.", "security_group"),
+    ("DELETE", "/v2.1/os-security-groups/{id}"): (
+        "Delete a security group no server uses (else 409).", None),
+    ("POST", "/v2.1/os-security-group-rules"): (
+        "Add an ingress rule to a security group.", "security_group_rule"),
+    ("DELETE", "/v2.1/os-security-group-rules/{id}"): ("Delete a security group rule.", None),
+    ("GET", "/v2.1/servers/{server_id}/os-security-groups"): (
+        "List a server's security groups.", "security_groups[]"),
+    ("GET", "/admin/v1/security-groups"): (
+        "List every project's security groups (project_id filters).", "security_groups[]"),
+    ("POST", "/admin/v1/security-groups"): (
+        "Create a security group for a project.", "security_group"),
+    ("GET", "/admin/v1/security-groups/{id}"): ("Show a security group.", "security_group"),
+    ("DELETE", "/admin/v1/security-groups/{id}"): (
+        "Delete a security group no server uses (else 409).", None),
+    ("GET", "/admin/v1/security-groups/{id}/rules"): (
+        "List a security group's rules.", "rules[]"),
+    ("POST", "/admin/v1/security-groups/{id}/rules"): (
+        "Add an ingress rule to a security group.", "rule"),
+    ("DELETE", "/admin/v1/security-groups/{id}/rules/{rule_id}"): (
+        "Delete a security group rule.", None),
+})
 
 # Success codes of operations that answer with more than one (one per action).
 SUCCESS_CODES = {("POST", "/v2.1/servers/{id}/action"): ("202", "204")}
@@ -179,6 +218,9 @@ QUERY = {
         "open": "true: not ended yet; false: ended.",
         "limit": "Most migrations to return, 1 to 1000 (default 100).",
         "marker": "Last uuid seen."},
+    "/admin/v1/servers/{id}/migration-hosts": {
+        "start": "Hosts to skip (default 0).",
+        "limit": "Most hosts to return, 1 to 1000 (default 100)."},
     "/admin/v1/hypervisor-capabilities": {
         "hypervisor_type": "Only rows of this type (fake or xen).",
         "hypervisor_version": "Only rows of this version."},
@@ -195,10 +237,13 @@ QUERY = {
 QUERY["/v2.1/servers/detail"] = QUERY["/v2.1/servers"]
 QUERY["/v2.1/flavors/detail"] = QUERY["/v2.1/flavors"]
 QUERY["/v2.1/os-hypervisors/detail"] = QUERY["/v2.1/os-hypervisors"]
+QUERY["/v2.1/os-security-groups"] = {"all_tenants": "Groups of every project (admin)."}
+QUERY["/admin/v1/security-groups"] = {"project_id": "Only this project's groups."}
 for _, _plural, _parents in HIERARCHY:
     QUERY[f"/admin/v1/{_plural}"] = {
         "allocationstate": "Enabled or Disabled.",
         **{name: f"Only those in this {name.removesuffix('_id')} (uuid)." for name in _parents}}
+QUERY["/admin/v1/clusters"]["managedstate"] = "Managed or Unmanaged."
 
 FAULT = {"type": "object", "minProperties": 1, "maxProperties": 1,
          "additionalProperties": {"type": "object", "required": ["code", "message"],

@@ -4,7 +4,14 @@ import click
 from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
 
-from godwit.cli import hypervisor_capabilities, migrations, placement, servers
+from godwit.cli import (
+    hypervisor_capabilities,
+    live_migration,
+    migrations,
+    placement,
+    security_groups,
+    servers,
+)
 from godwit.cli.connection import CliContext
 from godwit.cli.errors import CliError, describe
 
@@ -45,8 +52,11 @@ def cli(ctx, os_cloud, fmt):
 
 
 cli.add_command(servers.server)
+for command in live_migration.COMMANDS:
+    servers.server.add_command(command)
 cli.add_command(migrations.migration)
 cli.add_command(hypervisor_capabilities.hypervisor_capability)
+cli.add_command(security_groups.security_group)
 for group in placement.GROUPS:
     cli.add_command(group)
 

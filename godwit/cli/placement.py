@@ -13,11 +13,13 @@ from godwit.cli import admin, output
 from godwit.cli.errors import CliError
 
 STATES = click.Choice(["Enabled", "Disabled"])
+MANAGED_STATES = click.Choice(["Managed", "Unmanaged"])
 
 LIST_COLUMNS = {
     "zone": ["ID", "Name", "Allocation state"],
     "pod": ["ID", "Name", "Zone", "Allocation state"],
-    "cluster": ["ID", "Name", "Pod", "Zone", "Hypervisor type", "Allocation state"],
+    "cluster": ["ID", "Name", "Pod", "Zone", "Hypervisor type", "Allocation state",
+                "Managed state"],
     "host": [
         "ID",
         "Name",
@@ -41,6 +43,7 @@ def list_row(key, row):
         "Cluster": row.get("cluster_id"),
         "Hypervisor type": row.get("hypervisor_type"),
         "Maintenance": row.get("maintenance_state"),
+        "Managed state": row.get("managed_state"),
     }
     if key == "host":
         values["vCPUs used"] = f"{row['vcpus_used']}/{row['vcpus']}"
@@ -107,6 +110,14 @@ def _list(obj, key, query):
 
 _STATE_OPTION = click.option(
     "--allocation-state", "state", type=STATES, help="Enabled (takes new work) or Disabled."
+)
+
+_MANAGED_OPTION = click.option(
+    "--managedstate",
+    "--managed-state",
+    "managed",
+    type=MANAGED_STATES,
+    help="Managed, or Unmanaged: its compute workers leave the hypervisors alone (upgrades).",
 )
 
 # --- zones ------------------------------------------------------------------------------------
@@ -188,13 +199,15 @@ cluster = _level_group("cluster", "Clusters: hosts of one hypervisor type in a p
 @click.option("--zone", "zone_ref", metavar="ID_OR_NAME", help="Only this zone's.")
 @click.option("--pod", "pod_ref", metavar="ID_OR_NAME", help="Only this pod's.")
 @_STATE_OPTION
+@_MANAGED_OPTION
 @click.pass_obj
-def list_clusters(obj, zone_ref, pod_ref, state):
+def list_clusters(obj, zone_ref, pod_ref, state, managed):
     """List clusters."""
     query = {
         "zone_id": resolve(obj.conn, "zone", zone_ref) if zone_ref else None,
         "pod_id": resolve(obj.conn, "pod", pod_ref) if pod_ref else None,
         "allocationstate": state,
+        "managedstate": managed,
     }
     _list(obj, "cluster", query)
 
@@ -204,14 +217,17 @@ def list_clusters(obj, zone_ref, pod_ref, state):
 @click.option("--pod", "pod_ref", metavar="ID_OR_NAME", required=True, help="Its pod.")
 @click.option("--hypervisor-type", required=True, help="xen or fake.")
 @_STATE_OPTION
+@_MANAGED_OPTION
 @click.pass_obj
-def create_cluster(obj, name, pod_ref, hypervisor_type, state):
-    """Create a cluster (Disabled unless --allocation-state Enabled)."""
+def create_cluster(obj, name, pod_ref, hypervisor_type, state, managed):
+    """Create a cluster (Disabled unless --allocation-state Enabled; Managed unless
+    --managedstate Unmanaged)."""
     fields = _fields(
         name=name,
         pod_id=resolve(obj.conn, "pod", pod_ref),
         hypervisor_type=hypervisor_type,
         allocationstate=state,
+        managedstate=managed,
     )
     _send(obj, "cluster", "POST", "/clusters", fields)
 
@@ -220,10 +236,11 @@ def create_cluster(obj, name, pod_ref, hypervisor_type, state):
 @click.argument("ref", metavar="ID_OR_NAME")
 @click.option("--name", help="New name.")
 @_STATE_OPTION
+@_MANAGED_OPTION
 @click.pass_obj
-def update_cluster(obj, ref, name, state):
-    """Rename, enable or disable a cluster."""
-    fields = _changes(name=name, allocationstate=state)
+def update_cluster(obj, ref, name, state, managed):
+    """Rename, enable or disable a cluster, or (un)manage it: see doc/cluster-upgrades.md."""
+    fields = _changes(name=name, allocationstate=state, managedstate=managed)
     _send(obj, "cluster", "PATCH", f"/clusters/{resolve(obj.conn, 'cluster', ref)}", fields)
 
 
@@ -283,7 +300,7 @@ def _fields(**values):
 def _changes(**values):
     fields = _fields(**values)
     if not fields:
-        raise click.UsageError("Nothing to change: give --name or --allocation-state.")
+        raise click.UsageError("Nothing to change: give --name or a state.")
     return fields
 
 

@@ -74,9 +74,14 @@ def _parse_properties(ctx, param, pairs):
     callback=_parse_properties,
     help="Metadata for the server; repeat for more.",
 )
+@click.option(
+    "--host",
+    help="Build on this host and no other (admin only; compute API 2.74). If it cannot "
+    "take the server, nothing is created and the error says why.",
+)
 @click.option("--wait", is_flag=True, help="Wait until the server is ACTIVE or ERROR.")
 @click.pass_obj
-def create_server(obj, name, flavor, image, nic, properties, wait):
+def create_server(obj, name, flavor, image, nic, properties, host, wait):
     """Create a server."""
     conn = obj.conn
     created = conn.compute.create_server(
@@ -85,6 +90,7 @@ def create_server(obj, name, flavor, image, nic, properties, wait):
         image_id=conn.image.find_image(image, ignore_missing=False).id,
         networks=nic,
         metadata=properties,
+        **({"host": host} if host else {}),
     )
     if not wait:
         _print_server(obj, conn.compute.get_server(created.id))

@@ -10,7 +10,12 @@ from godwit.conf import CONF
 
 cli_opts = [
     cfg.PortOpt("port", help="API port (default: [api] bind_port, 8774)."),
-    cfg.IntOpt("hosts", default=3, min=1, help="Number of compute hosts."),
+    cfg.IntOpt("hosts", default=4, min=1, help="Number of compute hosts."),
+    cfg.IntOpt("pool-hosts", min=0,
+               help="How many of the hosts (the last ones) form one simulated XenServer "
+                    "pool with shared storage, in cluster cluster-2, where servers can "
+                    "live-migrate; the others get a simulated XenServer each, in cluster-1. "
+                    "At most --hosts (default: 2 with 4 hosts or more, else 0)."),
     cfg.StrOpt("driver", choices=["xenapi", "fake"],
                help="Virt driver of the hosts (default: [compute] compute_driver, which "
                     "the all-in-one sets to xenapi: simulated XenServers)."),
@@ -34,6 +39,9 @@ TRY_COMMANDS = [
 
 
 HOST_KINDS = {"xenapi": "XenServer", "fake": "fake"}
+# The pool's size when --pool-hosts is not given and there are hosts enough to keep two
+# outside it.
+DEFAULT_POOL_HOSTS = 2
 
 
 def banner(aio):
@@ -47,6 +55,7 @@ def banner(aio):
         f"godwit all-in-one is running: API {aio.base_url}, {aio.host_count} "
         f"{HOST_KINDS[CONF.compute.compute_driver]} hosts, "
         f"state in {os.path.abspath(CONF.data_dir)}",
+        *_pool_lines(aio, bin_dir),
         "",
         f"Credentials (admin and demo) are in {clouds}. Try, in another terminal:",
         "",
@@ -55,6 +64,27 @@ def banner(aio):
         "",
         "Press Ctrl-C to stop.",
     ])
+
+
+def _pool_lines(aio, bin_dir):
+    """Where servers can live-migrate, and how (none without a pool)."""
+    from godwit.aio import compute_host_names, pool_of
+    pool = pool_of(compute_host_names(aio.host_count), aio.pool_hosts)
+    if not pool or CONF.compute.compute_driver != "xenapi":
+        return []
+    return [f"Hosts {', '.join(pool)} form one pool with shared storage (cluster-2): a "
+            "server there can live-migrate, e.g.",
+            f"  {bin_dir}/godwit --os-cloud godwit-admin server live-migrate --wait SERVER "
+            f"{pool[0]}"]
+
+
+def pool_size(hosts, requested):
+    """``--pool-hosts``, or by default a pool of 2 when 2 hosts remain outside it."""
+    if requested is None:
+        return DEFAULT_POOL_HOSTS if hosts >= DEFAULT_POOL_HOSTS + 2 else 0
+    if requested > hosts:
+        raise ValueError(f"--pool-hosts ({requested}) cannot be more than --hosts ({hosts})")
+    return requested
 
 
 def set_defaults():
@@ -72,6 +102,10 @@ def main():
     set_defaults()
     if CONF.driver:
         CONF.set_override("compute_driver", CONF.driver, group="compute")
+    try:
+        pool_hosts = pool_size(CONF.hosts, CONF.pool_hosts)
+    except ValueError as err:
+        sys.exit(f"godwit-aio: {err}")
     from godwit.aio import AllInOne
-    aio = AllInOne(CONF.hosts, CONF.port)
+    aio = AllInOne(CONF.hosts, CONF.port, pool_hosts)
     service.run(aio.build(), started=lambda: print(banner(aio), flush=True))

@@ -5,12 +5,13 @@ compare-and-swap updates, so two racing requests cannot both start an action (th
 gets a 409).
 """
 from godwit import exception
-from godwit.compute import build, flavors, quota, states, terminate
+from godwit.compute import build, flavors, live_migration, quota, states, terminate
 from godwit.compute import migration as migrations
 from godwit.compute.rpcapi import ComputeAPI
+from godwit.compute.security_groups import SecurityGroupAPI
 from godwit.conf import CONF
 from godwit.db import api as db
-from godwit.db import models
+from godwit.db import hierarchy, models
 from godwit.scheduler.rpcapi import SchedulerAPI
 
 
@@ -19,6 +20,7 @@ class API:
     def __init__(self):
         self.compute_rpcapi = ComputeAPI()
         self.scheduler_rpcapi = SchedulerAPI()
+        self.security_groups = SecurityGroupAPI(self.compute_rpcapi)
 
     # --- reading ---------------------------------------------------------------------------
 
@@ -42,11 +44,14 @@ class API:
     # --- create ------------------------------------------------------------------------------
 
     def create(self, context, name, flavorid, image_ref, networks="none", metadata=None,
-               description=None, availability_zone=None, key_name=None, count=1):
+               description=None, availability_zone=None, key_name=None, count=1, host=None,
+               security_groups=None):
         """Records the instances, asks the scheduler for hosts, and casts the builds.
 
         Returns the new instances (in BUILD). When no host fits, they go to ERROR with a
-        fault, as in Nova: the request itself still succeeds.
+        fault, as in Nova: the request itself still succeeds. A named ``host`` (the caller
+        is allowed to name one) is the only candidate, asked for before anything is
+        recorded: when it cannot take the instances the request fails (400, saying why).
         """
         flavor = db.flavor_get(flavorid)
         if flavor.disabled:
@@ -56,12 +61,25 @@ class API:
             raise exception.Invalid(reason=f"Image {image_ref} is not active.")
         self._check_image_fits(image, flavor)
         quota.check_instances(context.project_id, flavor, count, metadata)
+        groups = self.security_groups.groups_for_create(context, security_groups)
         common = self._instance_values(context, flavor, image, networks, description,
                                        availability_zone, key_name)
-        instances = [db.instance_create(dict(common, display_name=display_name), metadata)
-                     for display_name in _names(name, count)]
-        self._schedule_and_build(context, instances, flavor, image)
+        spec = _build_spec(flavor, image, availability_zone, host)
+        uuids = [models.new_uuid() for _ in range(count)]
+        selections = self._select_named(context, spec, uuids) if host else None
+        instances = [db.instance_create(dict(common, uuid=uuid, display_name=display_name),
+                                        metadata)
+                     for uuid, display_name in zip(uuids, _names(name, count))]
+        self.security_groups.join(instances, groups)
+        self._schedule_and_build(context, instances, spec, selections)
         return instances
+
+    def _select_named(self, context, spec, uuids):
+        """The named host for every instance, or a 400 saying why it cannot take them."""
+        try:
+            return self.scheduler_rpcapi.select_destinations(context, spec, uuids)
+        except exception.NoValidHost as err:
+            raise exception.Invalid(err.message) from err
 
     @staticmethod
     def _check_image_fits(image, flavor):
@@ -83,14 +101,12 @@ class API:
             task_state=states.SCHEDULING, power_state=states.NOSTATE,
             reservation_id="r-" + models.new_uuid()[:8])
 
-    def _schedule_and_build(self, context, instances, flavor, image):
+    def _schedule_and_build(self, context, instances, spec, selections=None):
+        """Casts the builds to ``selections``, asking the scheduler first if there are none."""
         uuids = [instance.uuid for instance in instances]
-        spec = {"vcpus": flavor.vcpus, "memory_mb": flavor.memory_mb,
-                "disk_gb": flavor.root_gb + flavor.ephemeral_gb,
-                "image_hypervisor_type": image.hypervisor_type,
-                "availability_zone": instances[0].availability_zone}
         try:
-            selections = self.scheduler_rpcapi.select_destinations(context, spec, uuids)
+            selections = selections or self.scheduler_rpcapi.select_destinations(context, spec,
+                                                                                 uuids)
         except exception.NoValidHost as err:
             for instance in instances:
                 build.fail(instance, err.message, states.SCHEDULING)
@@ -132,6 +148,7 @@ class API:
         if instance.host is None:
             raise exception.InstanceInvalidState(action=action.name, instance_uuid=instance.uuid,
                                                  attr="vm_state", state=instance.vm_state)
+        check_cluster_managed(instance, action.name)
         changes = {"task_state": action.task_state}
         if action.task_state == states.RESIZE_PREP:
             changes["progress"] = 0
@@ -157,6 +174,7 @@ class API:
                 raise exception.Conflict(f"Instance {instance_uuid} is locked")
             if instance.task_state == states.DELETING:
                 return
+            check_cluster_managed(instance, "delete")
             if db.instance_update(instance.uuid, {"task_state": states.DELETING},
                                   expected={"host": instance.host,
                                             "task_state": instance.task_state}):
@@ -197,6 +215,7 @@ class API:
         self._begin(context, instance, action)
         spec = {"vcpus": new_flavor["vcpus"], "memory_mb": new_flavor["memory_mb"],
                 "disk_gb": flavors.needs(new_flavor)[2],
+                "availability_zone": instance.availability_zone,
                 "ignore_hosts": [] if same_host else [instance.host],
                 "force_hosts": [host] if host else None}
         try:
@@ -234,6 +253,7 @@ class API:
                 migration is None or migration.status != states.VERIFY_MIGRATION or \
                 migration.outcome is not None:
             raise self._invalid_state(instance_uuid, action)
+        check_cluster_managed(instance, action, (migration.source_host, migration.dest_host))
         return migration
 
     @staticmethod
@@ -244,9 +264,29 @@ class API:
         return exception.InstanceInvalidState(action=action, instance_uuid=instance_uuid,
                                               attr=attr, state=state)
 
+    # --- live migration inside a cluster ------------------------------------------------------
+
+    def migration_hosts(self, context, instance_uuid, start, limit):
+        """(total, page of the other hosts of the instance's cluster, ids of those that
+        could take it now); see godwit.compute.live_migration."""
+        return live_migration.hosts_for(self.get(context, instance_uuid), start, limit)
+
+    def live_migrate(self, context, instance_uuid, host):
+        """Live-migrates the instance to ``host`` (id or name) of its cluster (admin)."""
+        instance = self.get(context, instance_uuid)
+        check_cluster_managed(instance, "live-migrate")
+        source = live_migration.check_movable(instance)
+        _check_host_up(instance.host, "live-migrate", instance.uuid)
+        migration = live_migration.begin(instance, source, host)
+        self.compute_rpcapi.live_migrate_instance(context, instance.host, instance.uuid,
+                                                  migration.uuid)
+        return db.migration_get(migration.uuid)
+
     def cancel_migration(self, context, migration_id):
         """Stops a migration before the destination owns the instance; it stays on the source."""
         migration = db.migration_get(migration_id)
+        check_cluster_managed(db.instance_get(migration.instance_uuid), "cancel migration",
+                              (migration.source_host, migration.dest_host))
         if not migrations.request_cancel(migration):
             current = db.migration_get(migration_id)
             raise exception.Conflict(
@@ -260,6 +300,25 @@ class API:
 
     def list_migrations(self, context, filters=None, limit=None, marker=None):
         return db.migration_list(filters=filters, limit=limit, marker=marker)
+
+    # --- clusters ------------------------------------------------------------------------------
+
+    def cluster_managed_changed(self, context, cluster_uuid):
+        """Tells every host of the cluster to follow its (just changed) managed state.
+
+        The workers also check it periodically, so a lost cast only delays the change.
+        """
+        for placed in hierarchy.placed_list(models.Host, {"cluster_id": cluster_uuid}):
+            self.compute_rpcapi.cluster_managed_changed(context, placed.row.name, cluster_uuid)
+
+
+def _build_spec(flavor, image, availability_zone, host):
+    """What the scheduler needs to place a new instance; a named host is the only one."""
+    return {"vcpus": flavor.vcpus, "memory_mb": flavor.memory_mb,
+            "disk_gb": flavor.root_gb + flavor.ephemeral_gb,
+            "image_hypervisor_type": image.hypervisor_type,
+            "availability_zone": availability_zone,
+            "force_hosts": [host] if host else None}
 
 
 def _names(name, count):
@@ -281,6 +340,19 @@ def _resize_flavor(instance, flavorid):
         raise exception.Invalid(f"Resize to a smaller disk is not possible: flavor {flavorid} "
                                 f"has {flavor.root_gb} GiB, the instance {instance.root_gb} GiB.")
     return flavors.from_flavor(flavor)
+
+
+def check_cluster_managed(instance, action, hosts=None):
+    """A 409 if a host that must act (``hosts``, by default the instance's) is in an
+    Unmanaged cluster: its compute worker leaves the hypervisor alone meanwhile (e.g. during
+    a hypervisor upgrade, see doc/cluster-upgrades.md)."""
+    for host in hosts or (instance.host,):
+        cluster = hierarchy.cluster_of_host(host) if host else None
+        if cluster is not None and cluster.managed_state == hierarchy.UNMANAGED:
+            raise exception.Conflict(
+                f"Cannot '{action}' instance {instance.uuid}: its cluster {cluster.name} is "
+                f"unmanaged (its hypervisors are being upgraded or serviced); try again once "
+                f"an admin manages it again.")
 
 
 def _check_target_host(instance, host):

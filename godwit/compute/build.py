@@ -2,13 +2,14 @@
 
 The claim (instance gets this host + host usage grows) is one transaction that fails as
 a whole when the host has no room left; the build then moves to the next alternate the
-scheduler offered, and goes to ERROR only when none is left.
+scheduler offered, and goes to ERROR only when none is left (a build on a named host has
+none: it never moves elsewhere).
 """
 import datetime
 
 from oslo_log import log as logging
 
-from godwit.compute import resource_tracker, states
+from godwit.compute import firewall, resource_tracker, states
 from godwit.db import api as db
 from godwit.db import models
 from godwit.db.session import writer
@@ -58,8 +59,9 @@ def build(context, manager, instance_uuid, alternates):
 def _reschedule(context, manager, instance, alternates):
     if not alternates:
         LOG.warning("No host had room for instance %s", instance.uuid)
-        fail(instance, "No valid host was found. There are not enough hosts "
-                       "available (every alternate host was full).", states.SCHEDULING)
+        fail(instance, f"No valid host was found. Host {manager.host} had no room left for "
+                       "the instance when it claimed it, and no other host was offered "
+                       "(none was left, or the request named this host).", states.SCHEDULING)
         return
     LOG.info("Host %s is full; trying %s for instance %s", manager.host, alternates[0],
              instance.uuid)
@@ -80,11 +82,13 @@ def _spawn(manager, instance):
     done = db.instance_update(
         instance.uuid,
         {"vm_state": states.ACTIVE, "task_state": None, "power_state": states.RUNNING,
-         "launched_at": models.utcnow()},
+         "launched_at": models.utcnow(), "storage_kind": manager.driver.storage_kind},
         expected={"task_state": states.SPAWNING})
     if not done:
         LOG.info("Instance %s was deleted while it was built; removing it", instance.uuid)
         manager.driver.destroy(instance)
+        return
+    firewall.sync(manager.driver, instance.uuid)
 
 
 def fail(instance, message, expected_task, release_host=None):

@@ -14,11 +14,11 @@ HYPERVISOR_TYPES = ("fake", "xen")
 
 # The limits of a host whose hypervisor type has no row at all. 500 guests is high enough
 # not to get in the way of a cloud that never configured capabilities (capacity filters
-# still apply) yet bounds a host the operator forgot; security groups are off because
-# godwit's drivers do not enforce them. A created row takes these for any field it omits.
+# still apply) yet bounds a host the operator forgot; security groups are enforced, as both
+# drivers can (doc/security-groups.md). A created row takes these for any field it omits.
 DEFAULT = {
     "max_guests_limit": 500,
-    "security_group_enabled": False,
+    "security_group_enabled": True,
     "max_data_volumes_limit": 6,
     "storage_motion_supported": False,
 }

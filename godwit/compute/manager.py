@@ -10,10 +10,12 @@ import oslo_messaging as messaging
 
 from godwit.compute import (
     build,
+    cluster_state,
+    firewall,
+    live_migration,
     migration,
     power,
     reconcile,
-    resource_tracker,
     states,
     terminate,
 )
@@ -24,12 +26,13 @@ from godwit.virt import driver as virt_driver
 
 
 class ComputeManager:
-    target = messaging.Target(version="1.2")
+    target = messaging.Target(version="1.5")
 
     def __init__(self, host, driver_name):
         self.host = host
         self.driver = virt_driver.load_driver(driver_name, host)
         self.compute_rpcapi = ComputeAPI()
+        self.hypervisor = cluster_state.HypervisorLink(self)
         self._locks = weakref.WeakValueDictionary()
         self._locks_guard = threading.Lock()
 
@@ -44,7 +47,11 @@ class ComputeManager:
             return lock
 
     def with_instance_lock(self, instance_uuid, func, *args):
+        """Runs ``func`` holding the instance, unless the hypervisor is out of reach on
+        purpose (an unmanaged cluster: see ``cluster_state``)."""
         with self._lock_for(instance_uuid):
+            if self.hypervisor.refuses(instance_uuid):
+                return None
             return func(*args)
 
     def try_with_instance_lock(self, instance_uuid, func, *args):
@@ -59,20 +66,21 @@ class ComputeManager:
     # --- lifecycle -----------------------------------------------------------------------------
 
     def init_host(self):
-        self.driver.init_host()
-        resource_tracker.register_host(self.driver)
-        reconcile.recover_all(self)
+        self.hypervisor.start()
 
     def startup_tasks(self):
         """Callables the service runs once, in the background, when it takes work."""
-        return [lambda: reconcile.resume_migrations(self)]
+        return [self.hypervisor.when_connected(lambda: reconcile.resume_migrations(self))]
 
     def periodic_tasks(self):
-        """(callable, interval in seconds) pairs the service runs in the background."""
-        tasks = [(lambda: reconcile.reconcile(self), CONF.compute.reconcile_interval)]
+        """(callable, interval in seconds) pairs the service runs in the background; all
+        but following the cluster's managed state wait while it is unmanaged."""
+        connected = self.hypervisor.when_connected
+        tasks = [(connected(lambda: reconcile.reconcile(self)), CONF.compute.reconcile_interval),
+                 (self.hypervisor.follow, CONF.report_interval)]
         window = CONF.compute.resize_confirm_window
         if window:
-            tasks.append((self.confirm_expired_migrations,
+            tasks.append((connected(self.confirm_expired_migrations),
                           min(window, CONF.compute.reconcile_interval)))
         return tasks
 
@@ -117,3 +125,15 @@ class ComputeManager:
 
     def advance_migration(self, context, migration_uuid, instance_uuid):
         self.with_instance_lock(instance_uuid, migration.advance, self, migration_uuid)
+
+    # --- RPC endpoints (compute API 1.3) -------------------------------------------------------
+
+    def live_migrate_instance(self, context, instance_uuid, migration_uuid):
+        self.with_instance_lock(instance_uuid, live_migration.run, self, migration_uuid)
+
+    def refresh_firewall(self, context, instance_uuids):
+        for instance_uuid in instance_uuids:
+            self.with_instance_lock(instance_uuid, firewall.sync, self.driver, instance_uuid)
+
+    def cluster_managed_changed(self, context, cluster_uuid):
+        self.hypervisor.follow()

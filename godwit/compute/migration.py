@@ -27,7 +27,7 @@ import time
 from oslo_log import log as logging
 
 from godwit import context, exception
-from godwit.compute import flavors, states
+from godwit.compute import firewall, flavors, states
 from godwit.conf import CONF
 from godwit.db import api as db
 from godwit.db import models
@@ -242,6 +242,7 @@ def _copy_delta(manager, migration, instance):
         _instance_moves(session, instance, {"task_state": states.RESIZE_MIGRATED,
                                             "power_state": states.SHUTDOWN, "progress": 100},
                         states.RESIZE_MIGRATING)
+    firewall.sync(manager.driver, instance.uuid)
 
 
 def _destination(migration):
@@ -295,7 +296,9 @@ def _finish(manager, migration, instance):
         _instance_moves(session, instance, dict(
             flavors.instance_values(migration.new_flavor), host=manager.host,
             node=manager.host, vm_state=states.RESIZED, task_state=None,
-            power_state=_power_state(migration), progress=100), states.RESIZE_MIGRATED)
+            power_state=_power_state(migration), progress=100,
+            storage_kind=manager.driver.storage_kind), states.RESIZE_MIGRATED)
+    firewall.sync(manager.driver, instance.uuid)
 
 
 def _power_state(migration):
@@ -371,6 +374,7 @@ def _revert_on_destination(manager, migration, instance):
             flavors.instance_values(migration.old_flavor), host=migration.source_host,
             node=migration.source_host, power_state=states.SHUTDOWN),
             states.RESIZE_REVERTING)
+    firewall.sync(manager.driver, instance.uuid)
 
 
 def _revert_on_source(manager, migration, instance):
@@ -381,9 +385,10 @@ def _revert_on_source(manager, migration, instance):
             raise _Interrupted()
         _instance_moves(session, instance, {
             "vm_state": _settled_vm_state(migration), "task_state": None,
-            "power_state": _power_state(migration), "progress": 0},
-            states.RESIZE_REVERTING)
+            "power_state": _power_state(migration), "progress": 0,
+            "storage_kind": manager.driver.storage_kind}, states.RESIZE_REVERTING)
         db.host_release(session, migration.dest_host, *flavors.needs(migration.new_flavor))
+    firewall.sync(manager.driver, instance.uuid)
 
 
 # --- cancel, failure, and clean-up -------------------------------------------------------------
@@ -420,6 +425,7 @@ def _roll_back(manager, migration, instance):
             "power_state": _power_state(migration), "progress": 0},
             (states.RESIZE_MIGRATING, states.RESIZE_MIGRATED))
         db.host_release(session, migration.dest_host, *flavors.needs(migration.new_flavor))
+    firewall.sync(manager.driver, instance.uuid)
     LOG.info("Migration %s of instance %s is %s; it runs on %s", migration.uuid,
              instance.uuid, status, manager.host)
 

@@ -5,7 +5,7 @@ action and clears the task state, or clears it and records a fault if the driver
 """
 from oslo_log import log as logging
 
-from godwit.compute import states
+from godwit.compute import firewall, states
 from godwit.db import api as db
 
 LOG = logging.getLogger(__name__)
@@ -43,3 +43,4 @@ def run(driver, instance_uuid, task_state):
     db.instance_update(instance_uuid, {"vm_state": vm_state, "power_state": power_state,
                                        "task_state": None},
                        expected={"task_state": task_state})
+    firewall.sync(driver, instance_uuid)

@@ -2,7 +2,8 @@
 
 At start every in-between state is rolled forward or back; periodically the same is done
 for instances whose task has been stuck longer than a reconcile interval, VMs that the
-database says are gone are destroyed, and the host's usage counters are recounted.
+database says are gone are destroyed, the host's usage counters are recounted, and its
+security group rulesets are made to agree with the database (compute.firewall).
 Migrations are resumed by ``migration.resume``; an instance in a migration's task is left
 to it, except ``resize_prep`` with no migration row (the destination never got to it).
 """
@@ -10,7 +11,15 @@ import datetime
 
 from oslo_log import log as logging
 
-from godwit.compute import build, migration, resource_tracker, states, terminate
+from godwit.compute import (
+    build,
+    firewall,
+    live_migration,
+    migration,
+    resource_tracker,
+    states,
+    terminate,
+)
 from godwit.conf import CONF
 from godwit.db import api as db
 from godwit.db import models
@@ -29,6 +38,8 @@ def recover_instance(manager, instance):
         terminate.terminate(manager, instance.uuid)
     elif task == states.SPAWNING:
         _recover_spawn(manager, instance)
+    elif task == states.LIVE_MIGRATING_TASK:
+        live_migration.settle(manager, instance)
     elif task in states.MIGRATION_TASKS:
         if task == states.RESIZE_PREP and db.migration_open_for_instance(instance.uuid) is None:
             LOG.warning("Migration of instance %s never reached a destination", instance.uuid)
@@ -49,15 +60,30 @@ def _recover_spawn(manager, instance):
 
 
 def _sync_power_state(manager, instance, task):
+    """The instance (in ``task``, or idle if None) takes the hypervisor's power state; it
+    goes to ERROR if its VM is gone."""
     power_state = manager.driver.get_power_state(instance)
     vm_state = _POWER_TO_VM_STATE.get(power_state)
     if vm_state is None:
-        build.fail(instance, f"Instance is missing from its host after '{task}'.", task)
+        when = f"after '{task}'" if task else "(the hypervisor has no running, stopped or " \
+                                              "suspended VM for it)"
+        build.fail(instance, f"Instance is missing from its host {when}.", task)
         return
-    LOG.info("Instance %s was left in %s; hypervisor says %s", instance.uuid, task,
-             states.POWER_STATE_NAMES[power_state])
+    if (vm_state, power_state, task) != (instance.vm_state, instance.power_state, None):
+        LOG.info("Instance %s was %s in task %s; hypervisor says %s: now %s", instance.uuid,
+                 instance.vm_state, task, states.POWER_STATE_NAMES[power_state], vm_state)
     db.instance_update(instance.uuid, {"vm_state": vm_state, "power_state": power_state,
                                        "task_state": None}, expected={"task_state": task})
+
+
+def sync_power_states(manager):
+    """Every idle running, stopped or suspended instance of this host takes the power state
+    the hypervisor reports: it may have changed while the worker was not looking (its
+    cluster was unmanaged)."""
+    for instance in db.instance_list(filters={"host": manager.host}):
+        if instance.task_state is None and instance.vm_state in _POWER_TO_VM_STATE.values():
+            manager.try_with_instance_lock(instance.uuid, _sync_power_state, manager,
+                                           instance, None)
 
 
 def recover_all(manager):
@@ -94,6 +120,7 @@ def reconcile(manager):
 def _tidy(manager, live):
     _remove_leftovers(manager, {instance.uuid for instance in live})
     resource_tracker.audit(manager.host)
+    firewall.refresh_host(manager)
 
 
 def _remove_leftovers(manager, live_uuids):

@@ -4,12 +4,15 @@ Version history:
     1.0 - build_and_run_instance, start/stop/reboot/terminate_instance
     1.1 - prepare_migration, advance_migration
     1.2 - suspend_instance, resume_instance
+    1.3 - live_migrate_instance
+    1.4 - cluster_managed_changed
+    1.5 - refresh_firewall
 """
 from godwit import rpc
 from godwit.conf import CONF
 
 TOPIC = "compute"
-VERSION = "1.2"
+VERSION = "1.5"
 
 
 class ComputeAPI:
@@ -49,7 +52,24 @@ class ComputeAPI:
         self._cast(context, host, "prepare_migration", version="1.1",
                    instance_uuid=instance_uuid, new_flavor=new_flavor, alternates=alternates)
 
+    def live_migrate_instance(self, context, host, instance_uuid, migration_uuid):
+        """To the source: move the running instance as the live migration says."""
+        self._cast(context, host, "live_migrate_instance", version="1.3",
+                   instance_uuid=instance_uuid, migration_uuid=migration_uuid)
+
     def advance_migration(self, context, host, migration):
         """To the host the migration names: run your next step of it."""
         self._cast(context, host, "advance_migration", version="1.1",
                    migration_uuid=migration.uuid, instance_uuid=migration.instance_uuid)
+
+    def cluster_managed_changed(self, context, host, cluster_uuid):
+        """To a host of the cluster: connect to or leave your hypervisor, as the cluster's
+        managed state now says (the worker reads it from the database)."""
+        self._cast(context, host, "cluster_managed_changed", version="1.4",
+                   cluster_uuid=cluster_uuid)
+
+    def refresh_firewall(self, context, host, instance_uuids):
+        """To a host running these instances: their security group rules changed; apply
+        them again (or remove them, if an instance no longer runs there)."""
+        self._cast(context, host, "refresh_firewall", version="1.5",
+                   instance_uuids=instance_uuids)

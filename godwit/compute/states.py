@@ -30,6 +30,7 @@ RESIZE_PREP = "resize_prep"            # API asked for a destination; no migrati
 RESIZE_MIGRATING = "resize_migrating"  # the source is copying disks
 RESIZE_MIGRATED = "resize_migrated"    # disks copied; the destination builds the instance
 RESIZE_REVERTING = "resize_reverting"
+LIVE_MIGRATING_TASK = "migrating"      # a live migration inside the cluster is running
 
 MIGRATION_TASKS = frozenset({RESIZE_PREP, RESIZE_MIGRATING, RESIZE_MIGRATED,
                              RESIZE_REVERTING})
@@ -59,6 +60,7 @@ _TASK_STATUS = {
     (RESIZED, RESIZE_REVERTING): "REVERT_RESIZE",
     (ACTIVE, RESIZE_REVERTING): "REVERT_RESIZE",
     (STOPPED, RESIZE_REVERTING): "REVERT_RESIZE",
+    (ACTIVE, LIVE_MIGRATING_TASK): "MIGRATING",
 }
 
 
@@ -84,6 +86,7 @@ RESUME = Action("resume", [SUSPENDED_VM], RESUMING)
 MIGRATE = Action("migrate", [ACTIVE, STOPPED], RESIZE_PREP)
 RESIZE = Action("resize", [ACTIVE, STOPPED], RESIZE_PREP)
 REVERT_RESIZE = Action("revertResize", [RESIZED], RESIZE_REVERTING)
+LIVE_MIGRATE = Action("live-migrate", [ACTIVE], LIVE_MIGRATING_TASK)
 
 # --- migrations ---------------------------------------------------------------------------
 # A migration's ``status`` says how far the protocol got; ``outcome`` records a decision
@@ -93,7 +96,8 @@ REVERT_RESIZE = Action("revertResize", [RESIZED], RESIZE_REVERTING)
 # migration_type, as Nova names them: a resize changes the flavor, a cold migration does not.
 RESIZE_MIGRATION = "resize"
 COLD_MIGRATION = "migration"
-MIGRATION_TYPES = (COLD_MIGRATION, RESIZE_MIGRATION)
+LIVE_MIGRATION = "live-migration"
+MIGRATION_TYPES = (COLD_MIGRATION, RESIZE_MIGRATION, LIVE_MIGRATION)
 
 PRE_MIGRATING = "pre-migrating"
 MIGRATING = "migrating"
@@ -104,6 +108,9 @@ REVERTED = "reverted"
 FINISHED = "finished"
 MIGRATION_ERROR = "error"
 CANCELLED = "cancelled"
+# A live migration has one step, run by the source: ``running`` until it ends, finished
+# (the instance runs on the destination) or error (it still runs on the source).
+LIVE_RUNNING = "running"
 
 CONFIRMED = "confirmed"
 REVERT = "reverted"
@@ -111,7 +118,8 @@ CANCEL = "cancelled"
 FAILED = "failed"
 
 MIGRATION_STATUSES = (PRE_MIGRATING, MIGRATING, MIGRATING_STEP2, POST_MIGRATING,
-                      VERIFY_MIGRATION, REVERTED, FINISHED, MIGRATION_ERROR, CANCELLED)
+                      VERIFY_MIGRATION, REVERTED, FINISHED, MIGRATION_ERROR, CANCELLED,
+                      LIVE_RUNNING)
 TERMINAL = frozenset({FINISHED, MIGRATION_ERROR, CANCELLED})
 # Statuses before the destination owns the instance: an admin may still cancel.
 CANCELLABLE = frozenset({PRE_MIGRATING, MIGRATING, MIGRATING_STEP2})
@@ -126,6 +134,7 @@ MIGRATION_TRANSITIONS = {
     FINISHED: set(),
     MIGRATION_ERROR: set(),
     CANCELLED: set(),
+    LIVE_RUNNING: {FINISHED, MIGRATION_ERROR},
 }
 
 

@@ -2,7 +2,7 @@
 from oslo_log import log as logging
 
 from godwit import exception
-from godwit.compute import migration, resource_tracker
+from godwit.compute import firewall, migration, resource_tracker
 from godwit.context import get_admin_context
 from godwit.db import api as db
 from godwit.db.session import writer
@@ -18,6 +18,7 @@ def terminate(manager, instance_uuid):
         return
     manager.driver.destroy(instance)
     forget(instance, manager.compute_rpcapi, acting_host=manager.host)
+    firewall.sync(manager.driver, instance_uuid)
 
 
 def forget(instance, compute_rpcapi, acting_host=None):

@@ -13,8 +13,9 @@ opts = [
     cfg.IntOpt("lost_build_timeout", default=300, min=10,
                help="Seconds after which a build that never reached a compute host (a crash "
                     "or a lost message) is put in ERROR."),
-    cfg.ListOpt("enabled_filters", default=["ComputeFilter", "CoreFilter", "RamFilter",
-                                             "DiskFilter", "MaxGuestsFilter"],
+    cfg.ListOpt("enabled_filters", default=["ComputeFilter", "AvailabilityZoneFilter",
+                                             "CoreFilter", "RamFilter", "DiskFilter",
+                                             "MaxGuestsFilter"],
                 help="Filters a host must pass, in order."),
 ]
 

@@ -19,7 +19,7 @@ from godwit.db.session import reader, writer
 
 
 def instance_create(values, metadata=None):
-    """The new instance, with its details (metadata, no faults yet) loaded."""
+    """The new instance, with its details (metadata, no faults or groups yet) loaded."""
     with writer() as session:
         instance = models.Instance(**values)
         instance.metadata_items = [models.InstanceMetadata(key=k, value=v)
@@ -27,6 +27,7 @@ def instance_create(values, metadata=None):
         session.add(instance)
         session.flush()
         set_committed_value(instance, "faults", [])
+        set_committed_value(instance, "security_groups", [])
         return instance
 
 
@@ -34,7 +35,8 @@ def _instance_query(project_id=None, include_deleted=False, details=False):
     query = select(models.Instance)
     if details:
         query = query.options(selectinload(models.Instance.metadata_items),
-                              selectinload(models.Instance.faults))
+                              selectinload(models.Instance.faults),
+                              selectinload(models.Instance.security_groups))
     if project_id is not None:
         query = query.where(models.Instance.project_id == project_id)
     if not include_deleted:
@@ -422,7 +424,7 @@ def migration_list(filters=None, limit=None, marker=None):
 
     ``filters``: host (source or destination), source_host, dest_host, next_step_host,
     status (one or a list), instance_uuid, migration_type, open (True: not terminal),
-    changes_since.
+    changes_since, changes_before.
     """
     m = models.Migration
     filters = filters or {}
@@ -442,6 +444,9 @@ def migration_list(filters=None, limit=None, marker=None):
     if filters.get("changes_since"):
         query = query.where(func.coalesce(m.updated_at, m.created_at) >=
                             filters["changes_since"])
+    if filters.get("changes_before"):
+        query = query.where(func.coalesce(m.updated_at, m.created_at) <=
+                            filters["changes_before"])
     with reader() as session:
         if marker is not None:
             mark = session.scalars(select(m).where(m.uuid == marker)).first()

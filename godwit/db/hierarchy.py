@@ -18,6 +18,8 @@ Placed = collections.namedtuple("Placed", "row parents")
 
 ENABLED = "Enabled"
 DISABLED = "Disabled"
+MANAGED = "Managed"
+UNMANAGED = "Unmanaged"
 
 LEVEL_NAMES = {models.Zone: "Zone", models.Pod: "Pod", models.Cluster: "Cluster",
                models.Host: "Host"}
@@ -55,14 +57,16 @@ def _placed(model, result):
 
 
 def placed_list(model, filters=None):
-    """Rows in creation order; ``filters`` may hold ``allocation_state`` and the uuid of any
-    ancestor (``zone_id``, ``pod_id``, ``cluster_id``)."""
+    """Rows in creation order; ``filters`` may hold ``allocation_state``, a cluster's
+    ``managed_state`` and the uuid of any ancestor (``zone_id``, ``pod_id``,
+    ``cluster_id``)."""
     query = _query(model)
     for field, ancestor, _ in _ANCESTORS[model]:
         if (filters or {}).get(field):
             query = query.where(ancestor.uuid == filters[field])
-    if (filters or {}).get("allocation_state"):
-        query = query.where(model.allocation_state == filters["allocation_state"])
+    for column in ("allocation_state", "managed_state"):
+        if (filters or {}).get(column):
+            query = query.where(getattr(model, column) == filters[column])
     with reader() as session:
         return [_placed(model, result) for result in session.execute(query.order_by(model.id))]
 
@@ -192,6 +196,31 @@ def cluster_states():
         return {cluster_id: tuple(states) for cluster_id, *states in session.execute(query)}
 
 
+def unmanaged_cluster_ids():
+    """The ids of the clusters whose compute workers leave their hypervisors alone."""
+    with reader() as session:
+        return set(session.scalars(select(models.Cluster.id).where(
+            models.Cluster.managed_state == UNMANAGED)))
+
+
+def cluster_of_host(name):
+    """The cluster row of host ``name``; None for a host in no cluster or not known yet."""
+    query = (select(models.Cluster).join(models.Host, models.Host.cluster_id == models.Cluster.id)
+             .where(models.Host.name == name))
+    with reader() as session:
+        return session.scalars(query).first()
+
+
+def host_zones():
+    """{host name: zone name} for every host that is in a zone."""
+    query = (select(models.Host.name, models.Zone.name)
+             .join(models.Cluster, models.Host.cluster_id == models.Cluster.id)
+             .join(models.Pod, models.Cluster.pod_id == models.Pod.id)
+             .join(models.Zone, models.Pod.zone_id == models.Zone.id))
+    with reader() as session:
+        return dict(session.execute(query).all())
+
+
 def zone_states():
     """{zone name: allocation state} of every zone."""
     with reader() as session:
@@ -200,11 +229,16 @@ def zone_states():
 
 def cluster_id(ref):
     """The id of the cluster whose uuid or name is ``ref`` (a name must be unique)."""
+    return cluster_by_ref(ref).id
+
+
+def cluster_by_ref(ref):
+    """The cluster whose uuid or name is ``ref`` (a name must be unique)."""
     with reader() as session:
-        ids = list(session.scalars(select(models.Cluster.id).where(
+        rows = list(session.scalars(select(models.Cluster).where(
             (models.Cluster.uuid == ref) | (models.Cluster.name == ref))))
-    if not ids:
+    if not rows:
         raise exception.PlacementNotFound(level="Cluster", ref=ref)
-    if len(ids) > 1:
+    if len(rows) > 1:
         raise exception.Conflict(f"Several clusters are named {ref}: name one by its uuid.")
-    return ids[0]
+    return rows[0]

@@ -228,6 +228,10 @@ class Instance(Base, Timestamps):
         lazy="raise", cascade="all, delete-orphan")
     faults: Mapped[list["InstanceFault"]] = relationship(
         lazy="raise", order_by="InstanceFault.id.desc()", cascade="all, delete-orphan")
+    # Read-only here: godwit.db.security_groups adds and removes memberships.
+    security_groups: Mapped[list["SecurityGroup"]] = relationship(
+        secondary="security_group_instances", lazy="raise", viewonly=True,
+        order_by="SecurityGroupInstance.id")
 
 
 class InstanceMetadata(Base):

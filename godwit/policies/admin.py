@@ -39,6 +39,8 @@ def _placement_rules():
 
 
 RULES = [
+    _rule("servers:create", "Create a server, optionally on a named host (host_id).",
+          "POST", "/servers"),
     _rule("servers:resize", "Resize a server, optionally onto a chosen host.",
           "POST", "/servers/{id}/resize"),
     _rule("servers:cold_migrate", "Cold migrate a server, optionally to a chosen host.",
@@ -49,6 +51,10 @@ RULES = [
           "POST", "/servers/{id}/revert-resize"),
     _rule("servers:migrations", "List every migration of a server.",
           "GET", "/servers/{id}/migrations"),
+    _rule("servers:migration_hosts", "List the hosts of a server's cluster it could be "
+          "live-migrated to.", "GET", "/servers/{id}/migration-hosts"),
+    _rule("servers:live_migrate", "Live-migrate a server to another host of its cluster.",
+          "POST", "/servers/{id}/migrate"),
     _rule("migrations:index", "List migrations.", "GET", "/migrations"),
     _rule("migrations:show", "Show a migration.", "GET", "/migrations/{id}"),
     _rule("migrations:cancel", "Cancel a migration that has not reached post-migrating.",

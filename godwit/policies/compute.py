@@ -32,6 +32,11 @@ RULES = [
           "Show host_status (microversion 2.16) in server views.",
           ("GET", "/servers/{id}"), ("GET", "/servers/detail")),
     _rule("servers:create", base.PROJECT_MEMBER, "Create servers.", ("POST", "/servers")),
+    # Nova's name for this rule has no os_compute_api prefix.
+    policy.DocumentedRuleDefault(
+        name="compute:servers:create:requested_destination", check_str=base.ADMIN,
+        description="Create servers on a named host (host, hypervisor_hostname: 2.74).",
+        operations=[{"method": "POST", "path": "/v2.1/servers"}]),
     _rule("servers:delete", base.PROJECT_MEMBER, "Delete a server.",
           ("DELETE", "/servers/{id}")),
     _rule("servers:start", base.PROJECT_MEMBER, "Start a server (os-start).",
@@ -56,6 +61,9 @@ RULES = [
           ("POST", "/servers/{id}/action")),
     _rule("os-migrate-server:migrate:host", base.ADMIN,
           "Cold migrate a server to a host of the caller's choice (migrate, 2.56).",
+          ("POST", "/servers/{id}/action")),
+    _rule("os-migrate-server:migrate_live", base.ADMIN,
+          "Live migrate a server inside its cluster (os-migrateLive).",
           ("POST", "/servers/{id}/action")),
     _rule("os-migrations:index", base.ADMIN, "List migrations.", ("GET", "/os-migrations")),
     _rule("servers:migrations:index", base.ADMIN,

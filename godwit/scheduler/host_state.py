@@ -16,12 +16,16 @@ from godwit.scheduler.candidates import Ranking
 
 class HostState:
 
-    def __init__(self, host, service, service_up, max_guests_limit, placement_states=()):
+    def __init__(self, host, service, service_up, max_guests_limit, placement_states=(),
+                 cluster_managed=True, availability_zone=None):
         self.name = host.name
+        self.availability_zone = availability_zone
         self.hypervisor_type = host.hypervisor_type
         self.allocation_state = host.allocation_state
         # The allocation states of the host's cluster, pod and zone (none if in no cluster).
         self.placement_states = placement_states
+        # False while the host's cluster is Unmanaged (its worker leaves the hypervisor alone).
+        self.cluster_managed = cluster_managed
         self.maintenance_state = host.maintenance_state
         self.service_up = service_up
         self.service_disabled = service is None or service.disabled
@@ -62,14 +66,18 @@ class HostStateCache:
 
 
 def _read_states():
-    """One query each for services, capabilities, the hierarchy and hosts, however many
-    hosts there are."""
+    """One query each for services, capabilities, the hierarchy, unmanaged clusters, zones
+    and hosts, however many hosts there are."""
     services = {s.host: s for s in db.service_list(binary="godwit-compute")}
     limits = capabilities.table()
     clusters = hierarchy.cluster_states()
+    unmanaged = hierarchy.unmanaged_cluster_ids()
+    zones = hierarchy.host_zones()
     return [HostState(host, services.get(host.name),
                       host.name in services and db.service_is_up(services[host.name],
                                                                  CONF.service_down_time),
                       limits.lookup(host.hypervisor_type, host.hypervisor_version)
-                      .limit("max_guests_limit"), clusters.get(host.cluster_id, ()))
+                      .limit("max_guests_limit"), clusters.get(host.cluster_id, ()),
+                      host.cluster_id not in unmanaged,
+                      zones.get(host.name) or CONF.api.default_availability_zone)
             for host in db.host_list()]

@@ -19,6 +19,7 @@ class SchedulerManager:
     def __init__(self):
         self.cache = HostStateCache()
         self.filters = filters.enabled(CONF.scheduler.enabled_filters)
+        self.refusals = filters.enabled_refusals(CONF.scheduler.enabled_filters)
 
     def periodic_tasks(self):
         """(callable, interval in seconds) pairs the service runs in the background."""
@@ -38,7 +39,7 @@ class SchedulerManager:
         the alternates are the best of the others.
 
         ``spec`` may name ``ignore_hosts`` (never these) and ``force_hosts`` (only these;
-        the filters still apply)."""
+        the filters still apply, and when none passes the error says why each failed)."""
         ignored, forced = set(spec.get("ignore_hosts") or ()), spec.get("force_hosts")
         subset_size, max_attempts = CONF.scheduler.host_subset_size, CONF.scheduler.max_attempts
         # The chosen host is among the first subset_size passing hosts and its alternates
@@ -52,17 +53,27 @@ class SchedulerManager:
             hosts = None
             candidates = ranking.best(spec, self.filters, wanted, ignored)
         if not candidates:
-            raise exception.NoValidHost(reason=_why_none(hosts, forced))
+            raise exception.NoValidHost(
+                reason=why_none(hosts, forced, ignored, spec, self.refusals))
         chosen = random.choice(candidates[:subset_size])
         ranking.consume(chosen, spec)
         alternates = [h for h in candidates if h is not chosen]
         return [chosen.name] + [h.name for h in alternates[:max_attempts - 1]]
 
 
-def _why_none(hosts, forced):
-    if forced and not hosts:
-        return f"Host {', '.join(forced)} is not a candidate (unknown, or excluded)."
-    if forced:
-        return f"Host {', '.join(forced)} cannot take the instance (it is down, disabled, " \
-               "or has not enough free resources)."
-    return "There are not enough hosts available."
+def why_none(hosts, forced, ignored, spec, refusals):
+    """What NoValidHost says: for named hosts, why each of them cannot take the instance
+    (``hosts``: the named hosts the scheduler knows, ``refusals``: the enabled filters')."""
+    if not forced:
+        return "There are not enough hosts available."
+    states = {host.name: host for host in hosts}
+    reasons = []
+    for name in forced:
+        if name in ignored:
+            reasons.append(f"Host {name} is excluded: the instance is already there.")
+        elif name not in states:
+            reasons.append(f"Host {name} is unknown.")
+        else:
+            reasons.append(f"Host {name} cannot take the instance: "
+                           f"{filters.refusal(refusals, states[name], spec)}.")
+    return " ".join(reasons)

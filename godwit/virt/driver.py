@@ -14,8 +14,19 @@ class ComputeDriver(abc.ABC):
     def __init__(self, host):
         self.host = host
 
+    @property
+    def storage_kind(self):
+        """Where the instances built here keep their disks: "shared" (every host of the
+        cluster sees them, so they can live-migrate) or "local"."""
+        return "local"
+
     def init_host(self):
-        """Connects to the hypervisor; called once before the worker takes work."""
+        """Connects to the hypervisor; called before the worker takes work, and again when
+        it reconnects after ``disconnect``."""
+
+    def disconnect(self):
+        """Closes every connection to the hypervisor (its cluster became Unmanaged); no
+        other method is called until ``init_host`` has connected again."""
 
     @abc.abstractmethod
     def get_host_info(self):
@@ -56,6 +67,33 @@ class ComputeDriver(abc.ABC):
     @abc.abstractmethod
     def get_power_state(self, instance):
         """One of godwit.compute.states' power states (NOSTATE if absent)."""
+
+    # --- security group rules (godwit.compute.firewall decides what each host holds) ------
+
+    @abc.abstractmethod
+    def apply_firewall(self, instance, rules):
+        """Makes ``rules`` (plain dicts, see firewall.rules_for) the instance's ruleset on
+        this host's backend, replacing what was there."""
+
+    @abc.abstractmethod
+    def remove_firewall(self, instance):
+        """Removes the instance's ruleset from this host's backend; quiet if it has none."""
+
+    @abc.abstractmethod
+    def list_firewalls(self):
+        """{instance uuid: rules} of every ruleset this host's backend holds."""
+
+    # --- live migration inside a cluster (shared storage only) ------------------------------
+
+    def live_migrate(self, instance, dest_host):
+        """Moves the running instance to ``dest_host`` of the same pool; idempotent (a VM
+        already there is only handed over to ``dest_host``)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot live-migrate")
+
+    def live_migration_location(self, instance):
+        """The host the instance's VM runs on now, as the hypervisor says (None if it runs
+        nowhere): settles a live migration a crash interrupted."""
+        raise NotImplementedError(f"{type(self).__name__} cannot live-migrate")
 
     # --- migration (resize and cold migration), in protocol order -------------------------
     # ``progress(done, total)`` is called with bytes copied so far; it may raise to stop the

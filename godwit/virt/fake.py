@@ -33,6 +33,7 @@ STATE = "state.json"
 MIGRATED_IN = "migrated-in"
 ORIGINAL = "-orig"
 INCOMING = ".incoming"
+FIREWALL = ".firewall"  # <root>/<host>.firewall/<uuid>.json: the rules applied on a host
 _CHUNK = 256 * 1024
 
 
@@ -113,6 +114,35 @@ class FakeDriver(driver.ComputeDriver):
 
     def get_power_state(self, instance):
         return _read_state(self._vm(instance.uuid))
+
+    # --- security group rules: one JSON file per instance beside the host's directory -------
+
+    def _firewall(self, uuid=""):
+        return os.path.join(self.root, self.host + FIREWALL, uuid and uuid + ".json")
+
+    def apply_firewall(self, instance, rules):
+        os.makedirs(self._firewall(), exist_ok=True)
+        temporary = self._firewall(instance.uuid) + ".tmp"
+        with open(temporary, "w") as stream:
+            json.dump(rules, stream)
+        os.replace(temporary, self._firewall(instance.uuid))
+
+    def remove_firewall(self, instance):
+        _remove(self._firewall(instance.uuid))
+
+    def list_firewalls(self):
+        directory = self._firewall()
+        names = os.listdir(directory) if os.path.isdir(directory) else []
+        return {name.removesuffix(".json"): self.firewall_rules(name.removesuffix(".json"))
+                for name in names if name.endswith(".json")}
+
+    def firewall_rules(self, instance_uuid):
+        """The rules applied for the instance on this host (None: no ruleset)."""
+        try:
+            with open(self._firewall(instance_uuid)) as stream:
+                return json.load(stream)
+        except FileNotFoundError:
+            return None
 
     # --- migration -----------------------------------------------------------------------------
 

@@ -17,7 +17,8 @@ QUOTAS = ("instances", "cores", "ram")
 
 @pytest.fixture(scope="module")
 def aio(request, tmp_path_factory):
-    """``AIO_OVERRIDES = {(option, group): value}`` in a test module configures its cloud."""
+    """``AIO_OVERRIDES = {(option, group): value}`` in a test module configures its cloud;
+    ``AIO_HOSTS = (hosts, pool hosts)`` sizes it (default 3 hosts, no pool)."""
     module_overrides = getattr(request.module, "AIO_OVERRIDES", {})
     for (name, group), value in module_overrides.items():
         CONF.set_override(name, value, group=group)
@@ -30,7 +31,8 @@ def aio(request, tmp_path_factory):
         CONF.set_override(name, -1, group="quota")
     CONF.set_override("bind_host", "127.0.0.1", group="api")
     session.dispose()
-    cloud = AllInOne(host_count=3, port=0)
+    host_count, pool_hosts = getattr(request.module, "AIO_HOSTS", (3, 0))
+    cloud = AllInOne(host_count=host_count, port=0, pool_hosts=pool_hosts)
     cloud.start()
     yield cloud
     cloud.stop()

@@ -6,6 +6,10 @@ Disabled) and on the uuids of the level's parents. A new row is Disabled unless 
 says ``"allocationstate": "Enabled"``. Deleting something that still holds pods, clusters,
 hosts or (a host) instances is a 409.
 
+Clusters also take ``managedstate`` (Managed or Unmanaged; lists filter on it): the compute
+workers of an Unmanaged cluster leave their hypervisors alone (see doc/cluster-upgrades.md),
+and are told of every change at once.
+
 Everything is for admins, except listing and showing zones: any authenticated user may, but
 sees only Enabled zones unless ``godwit_admin:zones:disabled`` allows more (see
 ``godwit.placement``); a disabled zone asked for by id or name is then a 404.
@@ -27,19 +31,22 @@ def parse_query(req, schema):
         values = req.GET.getall(name)
         query[name] = values if len(values) > 1 else values[0]
     validation.validate(query, schema)
-    filters = {name: value for name, value in query.items() if name != "allocationstate"}
-    if "allocationstate" in query:
-        filters["allocation_state"] = query["allocationstate"]
-    return filters
+    return _renamed(query, ())
+
+
+# CloudStack's field names in bodies and queries -> the columns.
+_COLUMNS = {"allocationstate": "allocation_state", "managedstate": "managed_state"}
+
+
+def _renamed(fields, dropped):
+    """``fields`` with CloudStack's names as column names, without the ``dropped`` ones."""
+    return {_COLUMNS.get(key, key): value for key, value in fields.items()
+            if key not in dropped}
 
 
 def _values(fields):
-    """Column values from a body's fields: ``allocationstate`` is ``allocation_state``."""
-    values = {key: value for key, value in fields.items()
-              if key not in ("allocationstate", "zone_id", "pod_id", "cluster_id")}
-    if "allocationstate" in fields:
-        values["allocation_state"] = fields["allocationstate"]
-    return values
+    """Column values from a body's fields (the parent is resolved apart)."""
+    return _renamed(fields, ("zone_id", "pod_id", "cluster_id"))
 
 
 class _Level:
@@ -145,8 +152,25 @@ class ZonesController(_level_controller(models.Zone, "zone", None, views.zone,
 
 PodsController = _level_controller(models.Pod, "pod", "zone_id", views.pod,
                                    ("PODS_QUERY", "POD_CREATE", "POD_UPDATE"))
-ClustersController = _level_controller(models.Cluster, "cluster", "pod_id", views.cluster,
-                                       ("CLUSTERS_QUERY", "CLUSTER_CREATE", "CLUSTER_UPDATE"))
+
+
+class ClustersController(_level_controller(models.Cluster, "cluster", "pod_id", views.cluster,
+                                           ("CLUSTERS_QUERY", "CLUSTER_CREATE",
+                                            "CLUSTER_UPDATE"))):
+    """A change of ``managedstate`` is sent to the cluster's compute workers as well."""
+
+    def __init__(self, compute_api):
+        self.compute_api = compute_api
+
+    @admin_only("godwit_admin:clusters:update")
+    @validation.schema(schemas.CLUSTER_UPDATE)
+    def update(self, req, id, body):
+        updated = self._update(id, body)
+        if "managedstate" in body["cluster"]:
+            self.compute_api.cluster_managed_changed(req.context, id)
+        return updated
+
+
 # A host added here is a row its compute worker fills in when it starts (``godwit-compute
 # --host NAME``); until then it has no capacity. An update may move it to another cluster
 # (``cluster_id``; null: none).
@@ -154,11 +178,12 @@ HostsController = _level_controller(models.Host, "host", "cluster_id", views.hos
                                     ("HOSTS_QUERY", "HOST_CREATE", "HOST_UPDATE"), movable=True)
 
 
-def routes():
+def routes(compute_api):
     """[(path, controller, {method: action})] of the four levels."""
     found = []
     for name, controller in (("zones", ZonesController()), ("pods", PodsController()),
-                             ("clusters", ClustersController()), ("hosts", HostsController())):
+                             ("clusters", ClustersController(compute_api)),
+                             ("hosts", HostsController())):
         found += [(f"/v1/{name}", controller, {"GET": "index", "POST": "create"}),
                   (f"/v1/{name}/{{id}}", controller,
                    {"GET": "show", "PATCH": "update", "DELETE": "delete"})]

@@ -3,6 +3,7 @@ from godwit.db import models
 
 _NAME = {"type": "string", "minLength": 1, "maxLength": 255, "format": "name"}
 _STATE = {"enum": list(models.ALLOCATION_STATES)}
+_MANAGED = {"enum": list(models.MANAGED_STATES)}
 _UUID = {"type": "string", "format": "uuid"}
 
 
@@ -31,11 +32,12 @@ POD_UPDATE = _body("pod", {"name": _NAME, "allocationstate": _STATE})
 PODS_QUERY = _query(zone_id=_UUID)
 
 CLUSTER_CREATE = _body("cluster", {
-    "name": _NAME, "pod_id": _UUID, "allocationstate": _STATE,
+    "name": _NAME, "pod_id": _UUID, "allocationstate": _STATE, "managedstate": _MANAGED,
     "hypervisor_type": {"type": "string", "minLength": 1, "maxLength": 32, "format": "name"},
 }, ["name", "pod_id", "hypervisor_type"])
-CLUSTER_UPDATE = _body("cluster", {"name": _NAME, "allocationstate": _STATE})
-CLUSTERS_QUERY = _query(pod_id=_UUID, zone_id=_UUID)
+CLUSTER_UPDATE = _body("cluster", {"name": _NAME, "allocationstate": _STATE,
+                                   "managedstate": _MANAGED})
+CLUSTERS_QUERY = _query(pod_id=_UUID, zone_id=_UUID, managedstate=_MANAGED)
 
 HOST_CREATE = _body("host", {"name": _NAME, "cluster_id": _UUID, "allocationstate": _STATE},
                     ["name", "cluster_id"])

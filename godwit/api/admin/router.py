@@ -1,5 +1,13 @@
 """The admin API app mounted at ``/admin``, and its routes."""
-from godwit.api.admin import hierarchy, hypervisor_capabilities, migrations, servers, versions
+from godwit.api.admin import (
+    hierarchy,
+    hypervisor_capabilities,
+    migrations,
+    security_groups,
+    server_create,
+    servers,
+    versions,
+)
 from godwit.api.openstack import common
 from godwit.compute import api as compute
 
@@ -14,16 +22,30 @@ def routes(compute_api):
     return [
         ("/v1", version, {"GET": "show"}),
         ("/v1/", version, {"GET": "show"}),
+        ("/v1/servers", server_create.ServerCreateController(compute_api), {"POST": "create"}),
         ("/v1/servers/{id}/resize", server, {"POST": "resize"}),
         ("/v1/servers/{id}/cold-migrate", server, {"POST": "cold_migrate"}),
         ("/v1/servers/{id}/confirm-resize", server, {"POST": "confirm_resize"}),
         ("/v1/servers/{id}/revert-resize", server, {"POST": "revert_resize"}),
         ("/v1/servers/{id}/migrations", server, {"GET": "migrations"}),
+        ("/v1/servers/{id}/migration-hosts", server, {"GET": "migration_hosts"}),
+        ("/v1/servers/{id}/migrate", server, {"POST": "live_migrate"}),
         ("/v1/migrations", migration, {"GET": "index"}),
         ("/v1/migrations/{id}", migration, {"GET": "show"}),
         ("/v1/migrations/{id}/cancel", migration, {"POST": "cancel"}),
         *capability_routes(),
-        *hierarchy.routes(),
+        *hierarchy.routes(compute_api),
+        *security_group_routes(compute_api),
+    ]
+
+
+def security_group_routes(compute_api):
+    group = security_groups.SecurityGroupsController(compute_api)
+    return [
+        ("/v1/security-groups", group, {"GET": "index", "POST": "create"}),
+        ("/v1/security-groups/{id}", group, {"GET": "show", "DELETE": "delete"}),
+        ("/v1/security-groups/{id}/rules", group, {"GET": "rules", "POST": "create_rule"}),
+        ("/v1/security-groups/{id}/rules/{rule_id}", group, {"DELETE": "delete_rule"}),
     ]
 
 

@@ -1,4 +1,5 @@
-"""JSON Schemas (Draft 2020-12) of the admin API's request bodies and migration queries."""
+"""JSON Schemas (Draft 2020-12) of the admin API's request bodies and its servers' and
+migrations' queries."""
 from godwit.compute import states
 
 _HOST = {"type": ["string", "null"], "minLength": 1, "maxLength": 255}
@@ -14,6 +15,23 @@ RESIZE = {
 COLD_MIGRATE = {
     "type": "object",
     "properties": {"host": _HOST},
+    "additionalProperties": False,
+}
+
+LIVE_MIGRATE = {
+    "type": "object",
+    "properties": {"host": {"type": "string", "minLength": 1, "maxLength": 255}},
+    "required": ["host"],
+    "additionalProperties": False,
+}
+
+# ``GET /admin/v1/servers/{id}/migration-hosts``: integers when made of digits.
+MIGRATION_HOSTS_QUERY = {
+    "type": "object",
+    "properties": {
+        "start": {"type": "integer", "minimum": 0},
+        "limit": {"type": "integer", "minimum": 1, "maximum": 1000},
+    },
     "additionalProperties": False,
 }
 

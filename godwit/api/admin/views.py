@@ -1,5 +1,6 @@
-"""The admin API's migration body: flavors by their sizes, progress in percent, times in
-ISO 8601 with ``Z``."""
+"""The admin API's migration body (flavors by their sizes, progress in percent, times in
+ISO 8601 with ``Z``) and a server's hosts for migration."""
+from godwit.api.admin import hierarchy_views
 from godwit.api.openstack import common
 from godwit.compute import states
 
@@ -40,3 +41,9 @@ def migration(row):
         "created_at": common.iso_z(row.created_at),
         "updated_at": common.iso_z(row.updated_at),
     }
+
+
+def migration_hosts(total, page, suitable, start):
+    """A page of the other hosts of a server's cluster, and which of them could take it."""
+    return {"hosts": [hierarchy_views.host(placed) for placed in page], "count": total,
+            "start": start, "suitable_host_ids": suitable}

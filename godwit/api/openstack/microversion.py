@@ -6,7 +6,7 @@ Clients ask with ``OpenStack-API-Version: compute 2.N`` (or the legacy
 [``MIN_VERSION``, ``MAX_VERSION``] is a 406, a malformed one a 400. Every response says
 which version answered, in both headers, with ``Vary`` naming them.
 
-godwit advertises 2.60 because every documented change up to 2.60 that touches the
+godwit advertises 2.74 because every documented change up to 2.74 that touches the
 resources it serves (servers, flavors, hypervisors, services, availability zones, limits,
 aggregates, migrations) is implemented; the changes to resources godwit does not have
 (keypairs, volumes, server groups, consoles, live migration, ...) change nothing here.
@@ -49,6 +49,29 @@ Implemented:
 - 2.59  os-migrations and server migrations: ``uuid``; os-migrations pages with ``limit``
         and ``marker`` (a uuid; ``migrations_links`` while a page is full), filters by
         ``changes-since``, and refuses unknown query parameters (400).
+- 2.61  flavors: ``extra_specs`` in flavor views (show, detail, create, update) for callers
+        allowed to read extra specs.
+- 2.63  servers: ``trusted_image_certificates`` on create, and in views (always null).
+        godwit cannot verify image certificates, so only null or none is accepted; a
+        non-empty list is a 400 saying so.
+- 2.66  servers and os-migrations: the ``changes-before`` filter (with ``changes-since``,
+        a window that ends before it starts is a 400).
+- 2.67  servers: ``volume_type`` in ``block_device_mapping_v2``; still a 400, as volumes
+        are.
+- 2.71  servers: ``server_groups`` in a server's show (always []: no server groups).
+- 2.73  servers: ``locked_reason`` in views (always null: godwit takes no lock reason) and
+        the ``locked`` list filter (true/false), for everyone.
+- 2.74  servers: create may name the ``host`` and/or ``hypervisor_hostname`` (in godwit
+        both name the host; if both are given they must agree) under their own rule,
+        ``compute:servers:create:requested_destination`` (admins): the scheduler considers
+        only that host, every filter still applies, and a host that cannot take the
+        server fails the request with a 400 saying why (doc/placement.md). Before 2.74
+        these fields are a 400.
+
+Nothing changes at 2.62 (instance action events), 2.64 (server groups), 2.65 (aborting
+live migrations), 2.68 (forced evacuate and live migration), 2.69 (partial results from
+down cells), 2.70 (device tags of interfaces and volumes) and 2.72 (ports with resource
+requests): those touch resources godwit does not serve.
 
 Also served, unchanged by any version above: os-start, os-stop, reboot, suspend, resume,
 resize (202; the ``OS-DCF:diskConfig`` it may carry is ignored), confirmResize (204),
@@ -57,7 +80,8 @@ availability zone lists, flavor extra specs (read), hypervisor statistics and up
 the drivers do not report uptime), and ``GET /os-aggregates`` (clusters, read-only).
 
 Not served at any version (404/405, or "There is no such action" for actions): server
-update and rebuild (so 2.19's description there does not apply), the other server actions,
+update and rebuild (so what 2.19, 2.63, 2.71 and 2.73 add to them does not apply), the
+other server actions (lock among them, so 2.73's ``locked_reason`` cannot be set),
 keypairs, volumes, server groups, consoles, and writes to extra specs and aggregates. Bodies
 take integers where Nova also accepts digit strings (counts, flavor sizes).
 """
@@ -75,7 +99,7 @@ LEGACY_HEADER = "X-OpenStack-Nova-API-Version"
 VARY = f"{HEADER}, {LEGACY_HEADER}"
 
 MIN_VERSION = (2, 1)
-MAX_VERSION = (2, 60)
+MAX_VERSION = (2, 74)
 
 _VERSION = re.compile(r"^([1-9]\d*)\.([1-9]\d*|0)$")
 

@@ -8,3 +8,10 @@ def max_guests_filter(host, spec):
     host since it last read the database, so a burst stops at the limit too.
     """
     return host.running_vms < host.max_guests_limit
+
+
+def max_guests_refusal(host, spec):
+    if max_guests_filter(host, spec):
+        return None
+    return (f"it has reached its guest limit ({host.running_vms} guests, max_guests_limit "
+            f"{host.max_guests_limit} for its hypervisor)")

@@ -9,7 +9,7 @@ import contextlib
 from godwit import exception
 from godwit.conf import CONF
 from godwit.virt import driver
-from godwit.virt.xenapi import migrate, vmops
+from godwit.virt.xenapi import firewall, migrate, vmops
 from godwit.virt.xenapi.session import Session
 
 MIB = 1024 * 1024
@@ -32,6 +32,11 @@ class XenAPIDriver(driver.ComputeDriver):
         (pool_record,) = pool.values()
         self.xen = vmops.XenHost(session, self.host, self._host_ref(session, config, self.host),
                                  self._sr_ref(session, config, pool_record), config)
+
+    def disconnect(self):
+        if self.xen is not None:
+            self.xen.session.close()
+            self.xen = None
 
     @staticmethod
     def _host_ref(session, config, host):
@@ -111,18 +116,34 @@ class XenAPIDriver(driver.ComputeDriver):
     def resume(self, instance):
         vmops.start(self.xen, vmops.required(self.xen, instance.uuid))
 
+    @property
+    def storage_kind(self):
+        return "shared" if self.xen.call("SR.get_shared", self.xen.sr_ref) else "local"
+
     def live_migrate(self, instance, dest_host):
         """Moves the running VM to ``dest_host`` of the same pool (its disks must be on a
-        shared SR); the VM is then owned by that host's worker."""
+        shared SR); the VM is then owned by that host's worker. A VM already resident
+        there (an interrupted attempt) is only re-tagged."""
         xen = self.xen
-        vm = vmops.required(xen, instance.uuid)
+        vm = vmops.instance_vm(xen, instance.uuid)
+        if vm is None:
+            raise exception.HypervisorError(method="VM.pool_migrate",
+                                            reason=f"instance {instance.uuid} has no VM")
         target = xen.call("host.get_by_name_label", dest_host)
         if not target:
             raise exception.HypervisorError(method="VM.pool_migrate",
                                             reason=f"host {dest_host} is not in this pool")
-        xen.session.wait("VM.pool_migrate", vm, target[0], {"live": "true"},
-                         poll=xen.config.task_poll_interval)
+        if xen.call("VM.get_resident_on", vm) != target[0]:
+            xen.session.wait("VM.pool_migrate", vm, target[0], {"live": "true"},
+                             poll=xen.config.task_poll_interval)
         vmops.tag(xen, vm, instance.uuid, **{vmops.HOST_KEY: dest_host})
+
+    def live_migration_location(self, instance):
+        xen = self.xen
+        vm = vmops.instance_vm(xen, instance.uuid)
+        if vm is None or xen.call("VM.get_power_state", vm) not in ("Running", "Paused"):
+            return None
+        return xen.call("host.get_name_label", xen.call("VM.get_resident_on", vm))
 
     # --- migration -----------------------------------------------------------------------------
 
@@ -149,3 +170,14 @@ class XenAPIDriver(driver.ComputeDriver):
 
     def cleanup_migration(self, instance, keep_vm):
         migrate.cleanup(self.xen, instance, keep_vm)
+
+    # --- security group rules ------------------------------------------------------------------
+
+    def apply_firewall(self, instance, rules):
+        firewall.apply(self.xen, instance, rules)
+
+    def remove_firewall(self, instance):
+        firewall.remove(self.xen, instance)
+
+    def list_firewalls(self):
+        return firewall.applied(self.xen)

@@ -4,7 +4,8 @@ its threads, XAPI failures turned into godwit exceptions, and waiting on XAPI ta
 ``XenAPI.Session`` keeps one HTTP connection and is not safe for two threads at once, so
 each call borrows a session of its own; at most ``connection_concurrent`` exist. The
 client logs in again by itself when XAPI answers SESSION_INVALID (an expired session or
-a restarted XAPI), with the credentials of its first login.
+a restarted XAPI), with the credentials of its first login. ``close`` logs every session
+out for good (the worker leaves its hypervisor alone, e.g. its cluster is unmanaged).
 """
 import contextlib
 import http.client
@@ -63,6 +64,14 @@ def decode_task_result(result):
     return value
 
 
+def _logout(client):
+    """Ends one XAPI session; a host that is gone ends it by itself."""
+    try:
+        client.xenapi.session.logout()
+    except (XenAPI.Failure, *_UNREACHABLE) as err:
+        LOG.info("XAPI logout failed (the session expires by itself): %s", err)
+
+
 class Session:
     def __init__(self, url, username, password, concurrent=5, timeout=30.0):
         self.url = url
@@ -70,6 +79,7 @@ class Session:
         self._timeout = timeout
         self._free = queue.LifoQueue()
         self._slots = threading.BoundedSemaphore(concurrent)
+        self._closed = False
 
     def _login(self):
         transport = (_SafeTransport if self.url.startswith("https") else _Transport)(
@@ -90,6 +100,9 @@ class Session:
     @contextlib.contextmanager
     def _borrow(self):
         with self._slots:
+            if self._closed:
+                raise exception.HypervisorError(method="session", reason=f"the link to XAPI "
+                                                f"at {self.url} was closed")
             try:
                 client = self._free.get_nowait()
             except queue.Empty:
@@ -101,8 +114,20 @@ class Session:
                 broken = True  # the connection may be unusable: not given back
                 raise
             finally:
-                if not broken:
+                if self._closed:
+                    _logout(client)
+                elif not broken:
                     self._free.put(client)
+
+    def close(self):
+        """Logs out every idle session; one in use is logged out when its call returns.
+        Calls made afterwards fail with HypervisorError."""
+        self._closed = True
+        while True:
+            try:
+                _logout(self._free.get_nowait())
+            except queue.Empty:
+                return
 
     @contextlib.contextmanager
     def _translated(self, method):

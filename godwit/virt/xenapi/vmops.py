@@ -69,6 +69,17 @@ def find_vm(xen, name, migrated_in=None):
     return None
 
 
+def instance_vm(xen, instance_uuid):
+    """The instance's own VM (not an original or snapshot), whichever host of the pool it
+    is tagged for, or None: a live migration moves it between the pool's hosts."""
+    for ref in xen.call("VM.get_by_name_label", instance_uuid):
+        record = xen.call("VM.get_record", ref)
+        if not record["is_a_template"] and \
+                record["other_config"].get(INSTANCE_KEY) == instance_uuid:
+            return ref
+    return None
+
+
 def root_vdi(xen, vm):
     for vbd in xen.call("VM.get_VBDs", vm):
         record = xen.call("VBD.get_record", vbd)

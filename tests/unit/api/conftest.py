@@ -47,7 +47,8 @@ def instance():
         vcpus=1, memory_mb=512, root_gb=1, ephemeral_gb=0, swap=0, host=None, node=None,
         availability_zone=None, vm_state="building", task_state="scheduling", power_state=0,
         progress=0, key_name=None, reservation_id="r-1", locked=False, launched_at=None,
-        terminated_at=None, created_at=created, updated_at=None, metadata_items=[], faults=[])
+        terminated_at=None, created_at=created, updated_at=None, metadata_items=[], faults=[],
+        security_groups=[])
 
 
 # --- migrations ----------------------------------------------------------------------------

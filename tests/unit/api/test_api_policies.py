@@ -36,7 +36,7 @@ def test_every_rule_has_its_default():
         assert _who_may(rule) == {"admin", "member", "reader", "stranger"}, rule
     admin_only = names - {compute.PREFIX + rule for rule in READ + ACT + ANYONE}
     for name in admin_only:
-        assert _who_may(name[len(compute.PREFIX):]) == {"admin"}, name
+        assert _who_may(name, prefix="") == {"admin"}, name
 
 
 def test_image_rules_let_anyone_authenticated_look():

@@ -48,9 +48,12 @@ def test_request_schemas_are_the_validated_ones():
     document = openapi.load_document()
     create = document["paths"]["/v2.1/servers"]["post"]["requestBody"]
     ranges = [(item["min"], item["max"]) for item in create["x-openstack-body"]]
-    assert ranges == [("2.52", "2.60"), ("2.37", "2.51"), ("2.19", "2.36"), ("2.1", "2.18")]
+    assert ranges == [("2.74", "2.74"), ("2.67", "2.73"), ("2.63", "2.66"), ("2.52", "2.62"),
+                      ("2.37", "2.51"), ("2.19", "2.36"), ("2.1", "2.18")]
     schema = document["components"]["schemas"]["ServersController.create.2.52"]
     assert schema["properties"]["server"]["additionalProperties"] is False
+    latest = document["components"]["schemas"]["ServersController.create.2.74"]
+    assert {"host", "hypervisor_hostname"} <= set(latest["properties"]["server"]["properties"])
 
 
 def test_admin_operations_have_one_schema_and_no_microversions():

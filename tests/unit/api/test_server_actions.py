@@ -113,6 +113,6 @@ def test_compute_errors_become_fault_bodies(call, compute_api, error, code):
 
 
 def test_unknown_actions_are_still_refused(call):
-    resp = call("POST", ACTION, {"os-migrateLive": {"host": "h2"}})
+    resp = call("POST", ACTION, {"os-resetState": {"state": "active"}})
     assert resp.status_code == 400
-    assert resp.json["badRequest"]["message"] == "There is no such action: os-migrateLive"
+    assert resp.json["badRequest"]["message"] == "There is no such action: os-resetState"

@@ -130,7 +130,7 @@ def test_list_limit_above_a_page_takes_several(five, monkeypatch):
     [
         (["--limit", "0"], "Invalid value for '--limit'"),
         (["--limit", "many"], "Invalid value for '--limit'"),
-        (["--status", "running"], "Invalid value for '--status'"),
+        (["--status", "queued"], "Invalid value for '--status'"),
     ],
 )
 def test_list_rejects_bad_arguments(conn, args, message):

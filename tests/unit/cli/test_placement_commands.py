@@ -84,11 +84,9 @@ class PlacementSession:
 
 
 def _columns(fields):
-    """A body's fields as the API shows them (allocationstate is allocation_state)."""
-    return {
-        "allocation_state" if key == "allocationstate" else key: value
-        for key, value in fields.items()
-    }
+    """A body's fields as the API shows them (allocationstate is allocation_state, ...)."""
+    columns = {"allocationstate": "allocation_state", "managedstate": "managed_state"}
+    return {columns.get(key, key): value for key, value in fields.items()}
 
 
 @pytest.fixture
@@ -128,9 +126,31 @@ def test_list_json(session):
             "Zone": ZONE,
             "Hypervisor type": "xen",
             "Allocation state": "Disabled",
+            "Managed state": "Managed",
         }
     ]
     assert session.requests == [("GET", "/clusters", {"zone_id": ZONE, "pod_id": POD}, None)]
+
+
+def test_cluster_managedstate_update_create_and_filter(session):
+    result = run("cluster", "update", "cluster-1", "--managedstate", "Unmanaged")
+    assert result.exit_code == 0, result.output
+    assert session.requests[-1] == (
+        "PATCH", f"/clusters/{CLUSTER}", {}, {"cluster": {"managedstate": "Unmanaged"}},
+    )  # fmt: skip
+    assert table_row(result.stdout, "managed_state") == ["managed_state", "Unmanaged"]
+    args = ("cluster", "create", "c2", "--pod", POD, "--hypervisor-type", "xen")
+    assert run(*args, "--managed-state", "Unmanaged").exit_code == 0
+    assert session.requests[-1][3]["cluster"]["managedstate"] == "Unmanaged"
+    assert run("cluster", "list", "--managedstate", "Managed").exit_code == 0
+    assert session.requests[-1] == ("GET", "/clusters", {"managedstate": "Managed"}, None)
+
+
+def test_bad_managedstate_is_refused_locally(session):
+    result = run("cluster", "update", "cluster-1", "--managedstate", "Off")
+    assert result.exit_code == 2
+    assert "Managed" in result.output and "Unmanaged" in result.output
+    assert session.requests == []
 
 
 def test_zone_show_by_name_goes_to_the_api(session):

@@ -10,7 +10,7 @@ from godwit.conf import CONF
 from godwit.scheduler import filters, weighers
 from godwit.scheduler.candidates import Ranking
 from godwit.scheduler.host_state import HostState
-from godwit.scheduler.manager import SchedulerManager, _why_none
+from godwit.scheduler.manager import SchedulerManager, why_none
 
 FLAVORS = [(1, 512, 1), (2, 2048, 20), (4, 4096, 40), (8, 8192, 80)]
 
@@ -39,13 +39,15 @@ def _state(rng, name):
     service = types.SimpleNamespace(disabled=rng.random() < 0.1)
     placement = rng.choice([(), ("Enabled",) * 3, ("Enabled",) * 3,
                             ("Enabled", "Disabled", "Enabled")])
-    return HostState(row, service, rng.random() < 0.9, rng.choice([3, 5, 500]), placement)
+    return HostState(row, service, rng.random() < 0.9, rng.choice([3, 5, 500]), placement,
+                     availability_zone=rng.choices(["nova", "az-2"], [4, 1])[0])
 
 
 def _spec(rng, names):
     vcpus, memory_mb, disk_gb = rng.choice(FLAVORS)
     spec = {"vcpus": vcpus, "memory_mb": memory_mb, "disk_gb": disk_gb,
-            "image_hypervisor_type": rng.choice([None, None, "xen", "fake"])}
+            "image_hypervisor_type": rng.choice([None, None, "xen", "fake"]),
+            "availability_zone": rng.choice([None, None, "nova", "az-2"])}
     if rng.random() < 0.2:
         spec["ignore_hosts"] = rng.sample(names, 3)
     if rng.random() < 0.1:
@@ -56,6 +58,7 @@ def _spec(rng, names):
 def _reference(states, spec, count):
     """The simple definition: filter every host, sort the survivors, pick, take."""
     enabled = filters.enabled(CONF.scheduler.enabled_filters)
+    refusals = filters.enabled_refusals(CONF.scheduler.enabled_filters)
     selections = []
     for _ in range(count):
         ignored, forced = set(spec.get("ignore_hosts") or ()), spec.get("force_hosts")
@@ -63,7 +66,8 @@ def _reference(states, spec, count):
                  if h.name not in ignored and (not forced or h.name in forced)]
         candidates = weighers.order([h for h in hosts if all(f(h, spec) for f in enabled)])
         if not candidates:
-            raise exception.NoValidHost(reason=_why_none(hosts, forced))
+            raise exception.NoValidHost(reason=why_none(hosts, forced, ignored, spec,
+                                                        refusals))
         chosen = random.choice(candidates[:CONF.scheduler.host_subset_size])
         chosen.consume(spec)
         alternates = [h.name for h in candidates if h is not chosen]

@@ -58,7 +58,7 @@ def test_lookup_order_exact_then_lowest_id_of_the_type_then_default():
 def test_the_default_and_a_rows_limits():
     applied = capabilities.CapabilityTable([]).lookup("xen", "8")
     assert applied.limit("max_guests_limit") == 500
-    assert applied.limit("security_group_enabled") is False
+    assert applied.limit("security_group_enabled") is True
     row = capabilities.CapabilityTable([_row(1, "xen", "8", 7)]).lookup("xen", "8")
     assert row.limit("max_guests_limit") == 7
 

@@ -78,3 +78,19 @@ def test_host_states_carry_every_level(sqlite_db):
     states = {state.name: state for state in host_state._read_states()}
     assert states["h1"].placement_states == ("Enabled", "Enabled", "Disabled")
     assert states["loose"].placement_states == ()
+
+
+def _chosen_in(scheduler, zone):
+    try:
+        return scheduler.select_destinations(None, dict(SPEC, availability_zone=zone),
+                                             ["x"])[0][0]
+    except exception.NoValidHost:
+        return None
+
+
+def test_a_requested_availability_zone_holds_only_its_hosts(scheduler):
+    _add_host("in-a", _tree("a")["cluster_id"])
+    _add_host("in-b", _tree("b")["cluster_id"])
+    _add_host("loose")
+    assert [_chosen_in(scheduler, zone) for zone in ("a-zone", "b-zone", "nova", "none")] == \
+        ["in-a", "in-b", "loose", None]

@@ -23,14 +23,14 @@ class AvailabilityZonesController:
 
     def index(self, req):
         policy.authorize(req.context, RULE + "list")
-        available, unavailable = _availability(req, db.service_list(), topology.host_zones())
+        available, unavailable = _availability(req, db.service_list(), hierarchy.host_zones())
         return {"availabilityZoneInfo": [_zone(name, True) for name in available] +
                                         [_zone(name, False) for name in unavailable]}
 
     def detail(self, req):
         policy.authorize(req.context, RULE + "detail")
         services = db.service_list()
-        zones = topology.host_zones()
+        zones = hierarchy.host_zones()
         available, unavailable = _availability(req, services, zones)
         hosts = _hosts_by_zone(services, zones)
         if topology.INTERNAL_ZONE in hosts:

@@ -9,6 +9,7 @@ from godwit.api.openstack.compute import (
     hypervisors,
     limits,
     migrations,
+    security_groups,
     server_actions,
     server_migrations,
     servers,
@@ -39,6 +40,7 @@ def routes(compute_api):
         ("/servers/{server_id}/migrations/{migration_id}", server_migration,
          {"GET": "show", "DELETE": "delete"}),
         ("/os-migrations", migrations.MigrationsController(compute_api), {"GET": "index"}),
+        *security_group_routes(compute_api),
         ("/flavors", flavor, {"GET": "index"}),
         ("/flavors", flavor_admin, {"POST": "create"}),
         ("/flavors/detail", flavor, {"GET": "detail"}),
@@ -63,6 +65,22 @@ def routes(compute_api):
         ("/os-availability-zone/detail", zone, {"GET": "detail"}),
         ("/os-aggregates", aggregates.AggregatesController(), {"GET": "index"}),
         ("/limits", limits.LimitsController(), {"GET": "index"}),
+    ]
+
+
+def security_group_routes(compute_api):
+    """Nova's security group proxy API (see security_groups for why at every version)."""
+    group = security_groups.SecurityGroupsController(compute_api)
+    rule = security_groups.SecurityGroupRulesController(compute_api)
+    return [
+        ("/os-security-groups", group, {"GET": "index", "POST": "create"}),
+        ("/os-security-groups/{id}", group, {"GET": "show", "PUT": "update",
+                                             "DELETE": "delete"}),
+        ("/os-security-group-rules", rule, {"POST": "create"}),
+        ("/os-security-group-rules/{id}", rule, {"DELETE": "delete"}),
+        ("/servers/{server_id}/os-security-groups",
+         security_groups.ServerSecurityGroupsController(compute_api),
+         {"GET": "index"}),
     ]
 
 

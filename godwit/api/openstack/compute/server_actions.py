@@ -1,5 +1,6 @@
 """``POST /servers/{id}/action``: os-start, os-stop, reboot, suspend, resume, resize,
-confirmResize, revertResize and migrate.
+confirmResize, revertResize, migrate, os-migrateLive, addSecurityGroup and
+removeSecurityGroup.
 
 The body names exactly one action; anything else is Nova's "There is no such action". Each
 action has its own policy rule and success code: Nova's 202, but 204 for confirmResize.
@@ -33,6 +34,12 @@ class ServerActionsController:
             "confirmResize": Action(RULE + "servers:confirm_resize", self._confirm_resize, 204),
             "revertResize": Action(RULE + "servers:revert_resize", self._revert_resize),
             "migrate": Action(RULE + "os-migrate-server:migrate", self._migrate),
+            "os-migrateLive": Action(RULE + "os-migrate-server:migrate_live",
+                                     self._live_migrate),
+            "addSecurityGroup": Action(RULE + "os-security-groups:add",
+                                       self._add_security_group),
+            "removeSecurityGroup": Action(RULE + "os-security-groups:remove",
+                                          self._remove_security_group),
         }
 
     def action(self, req, id):
@@ -73,6 +80,13 @@ class ServerActionsController:
     def _revert_resize(self, context, instance, _arguments):
         self.compute_api.revert_resize(context, instance.uuid)
 
+    def _add_security_group(self, context, instance, arguments):
+        self.compute_api.security_groups.add_to_instance(context, instance, arguments["name"])
+
+    def _remove_security_group(self, context, instance, arguments):
+        self.compute_api.security_groups.remove_from_instance(context, instance,
+                                                              arguments["name"])
+
     def _migrate(self, context, instance, arguments):
         """Cold migration; from 2.56 to a host of the admin's choice (a rule of its own)."""
         host = (arguments or {}).get("host")
@@ -80,3 +94,11 @@ class ServerActionsController:
             policy.authorize(context, RULE + "os-migrate-server:migrate:host",
                              {"project_id": instance.project_id})
         self.compute_api.migrate(context, instance.uuid, host=host)
+
+    def _live_migrate(self, context, instance, arguments):
+        """Live migration inside the cluster (doc/live-migration.md); a null host is the
+        first host of the cluster that can take the server. No block migration."""
+        if arguments["block_migration"] is True:
+            raise exception.Invalid("Block migration is not supported: live migration keeps "
+                                    "the disks on the cluster's shared storage.")
+        self.compute_api.live_migrate(context, instance.uuid, arguments["host"])

@@ -4,7 +4,8 @@ Filters the database query supports go to the compute API; the others are predic
 rows it returns (``name`` is a case-sensitive substring match, where Nova takes a regular
 expression). Filters only admins may use are ignored for everyone else, as in Nova. godwit
 attaches no addresses or tags and lists no deleted servers, so ``ip``/``ip6``, ``tags``/
-``tags-any`` and ``deleted=true`` match nothing.
+``tags-any`` and ``deleted=true`` match nothing. ``changes-before`` (2.66) and ``locked``
+(2.73) are for everyone.
 """
 import dataclasses
 import urllib.parse
@@ -69,14 +70,36 @@ def _user_filters(req, params, filters):
     if params.get("reservation_id"):
         reservation = params["reservation_id"]
         filters.predicates.append(lambda instance: instance.reservation_id == reservation)
-    if params.get("changes-since"):
-        since = common.parse_timestamp(params["changes-since"], "changes-since")
-        filters.predicates.append(
-            lambda instance: (instance.updated_at or instance.created_at) >= since)
+    since, before = changes_window(req)
+    if since:
+        filters.predicates.append(lambda instance: _changed_at(instance) >= since)
+    if before:
+        filters.predicates.append(lambda instance: _changed_at(instance) <= before)
+    if mv.is_supported(req, "2.73") and params.get("locked"):
+        locked = common.parse_bool(params["locked"], "locked")
+        filters.predicates.append(lambda instance: bool(instance.locked) == locked)
     if params.get("ip") or (params.get("ip6") and mv.is_supported(req, "2.5")):
         filters.matches_nothing = True
     if mv.is_supported(req, "2.26") and (params.get("tags") or params.get("tags-any")):
         filters.matches_nothing = True
+
+
+def changes_window(req):
+    """(``changes-since``, ``changes-before`` from 2.66) as naive UTC times, or None each.
+
+    A window that ends before it starts is a 400, as in Nova."""
+    since = req.GET.get("changes-since")
+    before = req.GET.get("changes-before") if mv.is_supported(req, "2.66") else None
+    since = common.parse_timestamp(since, "changes-since") if since else None
+    before = common.parse_timestamp(before, "changes-before") if before else None
+    if since and before and since > before:
+        raise exception.Invalid("The value of changes-since must be less than or equal to "
+                                "changes-before.")
+    return since, before
+
+
+def _changed_at(instance):
+    return instance.updated_at or instance.created_at
 
 
 def _admin_filters(params, filters):

@@ -41,7 +41,7 @@ class ServersController:
         instance = get_instance(self.compute_api, req, id, details=True)
         policy.authorize(req.context, "os_compute_api:servers:show",
                          {"project_id": instance.project_id})
-        return {"server": ServerViews(req).detail(instance)}
+        return {"server": ServerViews(req).show(instance)}
 
     def _list(self, req, kind, view):
         policy.authorize(req.context, f"os_compute_api:servers:{kind}")
@@ -84,7 +84,10 @@ class ServersController:
     # --- create --------------------------------------------------------------------------------
 
     @response(202)
-    @validation.schema(schemas.CREATE_V252, "2.52")
+    @validation.schema(schemas.CREATE_V274, "2.74")
+    @validation.schema(schemas.CREATE_V267, "2.67", "2.73")
+    @validation.schema(schemas.CREATE_V263, "2.63", "2.66")
+    @validation.schema(schemas.CREATE_V252, "2.52", "2.62")
     @validation.schema(schemas.CREATE_V237, "2.37", "2.51")
     @validation.schema(schemas.CREATE_V219, "2.19", "2.36")
     @validation.schema(schemas.CREATE, "2.1", "2.18")
@@ -95,6 +98,11 @@ class ServersController:
         if server.get("tags"):
             raise exception.ValidationError(
                 field="tags", reason="godwit does not store server tags; send none.")
+        if server.get("trusted_image_certificates"):
+            raise exception.ValidationError(
+                field="trusted_image_certificates",
+                reason="godwit cannot verify image signatures; send none.")
+        host = requested_host(context, server)
         min_count = server.get("min_count", 1)
         max_count = server.get("max_count", min_count)
         if min_count > max_count:
@@ -102,14 +110,16 @@ class ServersController:
                                             reason="min_count must be <= max_count")
         _check_block_devices(server.get("block_device_mapping_v2", []), server["imageRef"])
         if server.get("availability_zone"):
-            _check_zone(context, server["availability_zone"])
+            check_zone(context, server["availability_zone"], host)
         request = dict(
             name=server["name"], flavorid=server_filters.id_from_href(server["flavorRef"]),
             image_ref=server["imageRef"], networks=_networks(req, server.get("networks")),
             metadata=server.get("metadata") or {},
             description=(server.get("description") if mv.is_supported(req, "2.19")
                          else server["name"]),
-            availability_zone=server.get("availability_zone"), key_name=server.get("key_name"))
+            availability_zone=server.get("availability_zone"), key_name=server.get("key_name"),
+            host=host, security_groups=[group["name"] for group in
+                                        server.get("security_groups", [])])
         try:
             instances = self._create_within_quota(context, min_count, max_count, request)
         except (exception.FlavorNotFound, exception.ImageNotFound) as exc:
@@ -155,22 +165,39 @@ def _networks(req, networks):
 
 def _check_block_devices(mappings, image_ref):
     """Only "boot from imageRef on local disk" (what the clients send with an image) is
-    supported; volumes, snapshots and blank disks are a 400."""
+    supported; volumes (2.67: of any volume type), snapshots and blank disks are a 400."""
     for mapping in mappings:
         if (mapping.get("source_type") != "image" or mapping.get("uuid") != image_ref
                 or mapping.get("destination_type", "local") != "local"
-                or str(mapping.get("boot_index")) != "0" or len(mappings) != 1):
+                or str(mapping.get("boot_index")) != "0" or mapping.get("volume_type")
+                or len(mappings) != 1):
             raise exception.ValidationError(
                 field="block_device_mapping_v2",
                 reason="godwit boots servers from imageRef on local disk only; volumes, "
                        "snapshots and extra disks are not supported.")
 
 
-def _check_zone(context, zone):
+def requested_host(context, server):
+    """The host a 2.74 create names (``host``, ``hypervisor_hostname``: in godwit the same
+    host, so both must agree), or None; naming one takes its own rule (admins)."""
+    names = {server[field] for field in ("host", "hypervisor_hostname") if field in server}
+    if not names:
+        return None
+    if not policy.check(context, "compute:servers:create:requested_destination"):
+        raise exception.Forbidden("Permission denied")
+    if len(names) > 1:
+        raise exception.ValidationError(
+            field="hypervisor_hostname",
+            reason="host and hypervisor_hostname name the same host in godwit; they differ.")
+    return names.pop()
+
+
+def check_zone(context, zone, host=None):
     """The zone exists (a hierarchy zone, or the default zone of hosts in none), the caller
-    may create in it (not Disabled, or an admin), and it has an enabled compute service."""
+    may create in it (not Disabled, or an admin), it has an enabled compute service, and
+    the named ``host`` (if any) is in it."""
     available, unavailable = topology.zone_availability(db.service_list(),
-                                                        topology.host_zones())
+                                                        hierarchy.host_zones())
     if zone not in hierarchy.zone_states() and zone not in available + unavailable:
         raise exception.ValidationError(
             field="availability_zone",
@@ -178,6 +205,22 @@ def _check_zone(context, zone):
     placement.check_zone_open(context, zone)
     if zone not in available:
         raise exception.Invalid("The requested availability zone is not available")
+    host_zone = _zone_of_known_host(host)
+    if host_zone not in (None, zone):
+        raise exception.Invalid(f"Host {host} is in availability zone {host_zone}, not in the "
+                                f"requested availability zone {zone}.")
+
+
+def _zone_of_known_host(host):
+    """The zone of ``host``; None if no host is named, or it is unknown (the scheduler says
+    so)."""
+    if not host:
+        return None
+    try:
+        db.host_get(host)
+    except exception.HostNotFound:
+        return None
+    return topology.zone_of_host(host, hierarchy.host_zones())
 
 
 def _count_that_fits(exc, count):

@@ -12,6 +12,7 @@ from godwit.api.openstack.compute import topology
 from godwit.api.openstack.compute.schemas import services as schemas
 from godwit.api.openstack.compute.views import services as views
 from godwit.db import api as db
+from godwit.db import hierarchy
 
 RULE = "os_compute_api:os-services:"
 
@@ -22,7 +23,7 @@ class ServicesController:
         policy.authorize(req.context, RULE + "list")
         services = db.service_list(host=req.GET.get("host") or None,
                                    binary=req.GET.get("binary") or None)
-        zones = topology.host_zones()
+        zones = hierarchy.host_zones()
         return {"services": [views.detail(req, service, zones) for service in services]}
 
     # --- before 2.53: actions by host and binary -----------------------------------------------
@@ -77,7 +78,7 @@ class ServicesController:
             raise exception.Invalid(f"Updating a {service.binary} service is not supported. "
                                     f"Only {topology.COMPUTE_BINARY} services can be updated.")
         service = db.service_update(id, _changes(body))
-        return {"service": views.detail(req, service, topology.host_zones())}
+        return {"service": views.detail(req, service, hierarchy.host_zones())}
 
 
 def _changes(body):

@@ -15,16 +15,6 @@ COMPUTE_BINARY = "godwit-compute"
 INTERNAL_ZONE = "internal"
 
 
-def host_zones():
-    """{host name: zone name} for every host that is in a zone."""
-    query = (select(models.Host.name, models.Zone.name)
-             .join(models.Cluster, models.Host.cluster_id == models.Cluster.id)
-             .join(models.Pod, models.Cluster.pod_id == models.Pod.id)
-             .join(models.Zone, models.Pod.zone_id == models.Zone.id))
-    with reader() as session:
-        return dict(session.execute(query).all())
-
-
 def zone_of_host(host, zones):
     return zones.get(host) or CONF.api.default_availability_zone
 

@@ -14,7 +14,9 @@ The rest of a plugin's environment is dom0's too, in miniature: ``vhd-util`` (go
 subset, ``shim/bin``) is first on ``PATH``, followed by the directory of
 ``sys.executable`` so that its ``python3`` is the simulator's; ``GODWIT_SR_MOUNT`` names
 the directory holding the SR directories (``<state_dir>/sr``), which plugins use instead of
-dom0's ``/var/run/sr-mount``.
+dom0's ``/var/run/sr-mount``. ``GODWIT_FIREWALL_SIMULATED=1`` tells the firewall plugin
+never to run iptables (tests run as root), and ``GODWIT_FIREWALL_DIR`` where it records
+the rulesets of the host the plugin was called on (``firewall_dir``).
 
 Locking: a plugin calls back into XAPI from another server thread, so ``call_plugin`` is
 marked ``without_store_lock``: the dispatcher and ``Async.`` tasks run it without the store
@@ -39,6 +41,11 @@ DEFAULT_PLUGIN_DIRS = (os.path.normpath(os.path.join(
 URL_VARIABLE = "GODWIT_XAPI_URL"
 SR_MOUNT_VARIABLE = "GODWIT_SR_MOUNT"
 SR_DIRECTORY = "sr"  # under the state directory, as bootstrap makes them
+# The firewall plugin only records rulesets (never runs iptables) under the simulator, in
+# <state_dir>/firewall/<host name_label>/.
+FIREWALL_SIMULATED_VARIABLE = "GODWIT_FIREWALL_SIMULATED"
+FIREWALL_DIR_VARIABLE = "GODWIT_FIREWALL_DIR"
+FIREWALL_DIRECTORY = "firewall"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -106,14 +113,22 @@ def _result(plugin, fn, completed):
                            f"{plugin}.{fn}")
 
 
+def firewall_dir(state_dir, host_name):
+    """Where the ``godwit_firewall`` plugin records the rulesets applied on a host."""
+    return os.path.join(os.path.abspath(state_dir), FIREWALL_DIRECTORY, host_name)
+
+
 def call_plugin(call, host, plugin, fn, args):
     with call.store.lock:
-        call.store.get("host", host)  # HANDLE_INVALID for an unknown host
+        host_name = call.store.get("host", host)["name_label"]  # HANDLE_INVALID if unknown
     _check_args(args)
     path = _find(call.plugins.plugin_dirs, plugin)
     argument = xmlrpc.client.dumps((call.session, args), methodname=fn)
+    env = dict(_environment(call.plugins), **{
+        FIREWALL_SIMULATED_VARIABLE: "1",
+        FIREWALL_DIR_VARIABLE: firewall_dir(call.plugins.state_dir, host_name)})
     completed = subprocess.run([sys.executable, path, argument], capture_output=True,
-                               env=_environment(call.plugins), check=False)
+                               env=env, check=False)
     return _result(plugin, fn, completed)
 
 

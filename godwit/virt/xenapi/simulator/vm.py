@@ -30,6 +30,8 @@ _CREATE_FIELDS = {"name_label": str, "name_description": str, "is_a_template": b
 # A VM whose other_config says so ignores clean shutdown requests, as a hung guest does.
 IGNORE_SHUTDOWN_KEY = "godwit_sim_ignore_shutdown"
 SHUTDOWN_TIMEOUT = 30  # seconds a clean shutdown waits for such a guest
+# A VM whose other_config says so fails to migrate, as when the destination cannot run it.
+FAIL_MIGRATION_KEY = "godwit_sim_fail_pool_migrate"
 
 
 def _check_state(store, vm, allowed):
@@ -97,7 +99,8 @@ def start_on(call, vm, host, start_paused, force):
 
 
 def pool_migrate(call, vm, host, options):
-    """Moves a running VM to another host of the pool; its disks must be on shared SRs."""
+    """Moves a running VM to another host of the pool; its disks must be on shared SRs.
+    A VM tagged ``FAIL_MIGRATION_KEY`` fails with VM_MIGRATE_FAILED (for tests)."""
     _check_state(call.store, vm, ("Running",))
     call.store.get("host", host)
     for vbd in call.store.get("VM", vm)["VBDs"]:
@@ -107,6 +110,9 @@ def pool_migrate(call, vm, host, options):
         sr = call.store.get("VDI", vdi)["SR"]
         if not call.store.get("SR", sr)["shared"]:
             raise errors.XapiError("VM_REQUIRES_SR", vm, sr)
+    if call.store.get("VM", vm)["other_config"].get(FAIL_MIGRATION_KEY) == "true":
+        raise errors.XapiError("VM_MIGRATE_FAILED", vm, call.store.get("VM", vm)["resident_on"],
+                               host, "the simulated destination refused the VM")
     call.store.update("VM", vm, resident_on=host)
 
 

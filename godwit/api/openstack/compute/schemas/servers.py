@@ -1,5 +1,5 @@
 """Bodies of ``POST /servers`` and ``POST /servers/{id}/action``."""
-from godwit.api.openstack.compute.schemas import types
+from godwit.api.openstack.compute.schemas import security_groups, types
 
 _NETWORK = {
     "type": "object",
@@ -46,6 +46,9 @@ _BASE = {
     "return_reservation_id": types.BOOLEAN,
     "networks": _NETWORK_LIST,
     "block_device_mapping_v2": {"type": "array", "items": _BLOCK_DEVICE},
+    "security_groups": {"type": "array", "items": {
+        "type": "object", "properties": {"name": security_groups.NAME},
+        "required": ["name"], "additionalProperties": False}},
 }
 _REQUIRED = ("name", "imageRef", "flavorRef")
 
@@ -55,9 +58,27 @@ _V237 = {**_BASE, "description": types.DESCRIPTION,
          "networks": {"oneOf": [{"type": "array", "minItems": 1, "items": _NETWORK},
                                 {"type": "string", "enum": ["none", "auto"]}]}}
 CREATE_V237 = types.wrapped("server", _V237, _REQUIRED + ("networks",))
-CREATE_V252 = types.wrapped("server", {**_V237, "tags": _TAGS}, _REQUIRED + ("networks",))
+_V252 = {**_V237, "tags": _TAGS}
+CREATE_V252 = types.wrapped("server", _V252, _REQUIRED + ("networks",))
+# 2.63: certificates to verify the image with (godwit cannot: the controller accepts none).
+_V263 = {**_V252, "trusted_image_certificates": {
+    "type": ["array", "null"], "minItems": 1, "maxItems": 50, "uniqueItems": True,
+    "items": {"type": "string", "minLength": 1}}}
+CREATE_V263 = types.wrapped("server", _V263, _REQUIRED + ("networks",))
+# 2.67: a volume type per block device (volumes stay unsupported: the controller refuses).
+_V267 = {**_V263, "block_device_mapping_v2": {"type": "array", "items": {
+    **_BLOCK_DEVICE, "properties": {**_BLOCK_DEVICE["properties"],
+                                    "volume_type": {"type": ["string", "null"],
+                                                    "maxLength": 255}}}}}
+CREATE_V267 = types.wrapped("server", _V267, _REQUIRED + ("networks",))
+# 2.74: the host to build on (in godwit both fields name the same host).
+_HOST = {"type": "string", "minLength": 1, "maxLength": 255}
+CREATE_V274 = types.wrapped("server", {**_V267, "host": _HOST, "hypervisor_hostname": _HOST},
+                            _REQUIRED + ("networks",))
 
 _NO_ARGUMENTS = {"type": ["null", "object"], "additionalProperties": False}
+_SECURITY_GROUP = {"type": "object", "properties": {"name": security_groups.NAME},
+                   "required": ["name"], "additionalProperties": False}
 
 ACTIONS = {
     "os-start": _NO_ARGUMENTS,
@@ -81,6 +102,18 @@ ACTIONS = {
     "confirmResize": _NO_ARGUMENTS,
     "revertResize": _NO_ARGUMENTS,
     "migrate": _NO_ARGUMENTS,
+    # Nova's shape across microversions; godwit has no block migration (shared storage only).
+    "os-migrateLive": {
+        "type": "object",
+        "properties": {"host": {"type": ["string", "null"], "minLength": 1, "maxLength": 255},
+                       "block_migration": {"enum": [True, False, "auto"]},
+                       "disk_over_commit": {"type": "boolean"},
+                       "force": {"type": "boolean"}},
+        "required": ["host", "block_migration"],
+        "additionalProperties": False,
+    },
+    "addSecurityGroup": _SECURITY_GROUP,
+    "removeSecurityGroup": _SECURITY_GROUP,
 }
 # From 2.56 ``migrate`` may name the destination host.
 ACTIONS_V256 = {

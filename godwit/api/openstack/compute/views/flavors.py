@@ -1,4 +1,5 @@
 """Flavor bodies in Nova's shape."""
+from godwit import policy
 from godwit.api.openstack import common
 from godwit.api.openstack import microversion as mv
 
@@ -12,7 +13,7 @@ def basic(req, flavor):
 
 
 def detail(req, flavor):
-    return {
+    body = {
         **basic(req, flavor),
         "ram": flavor.memory_mb,
         "vcpus": flavor.vcpus,
@@ -24,3 +25,7 @@ def detail(req, flavor):
         # Nova shows no swap as "" until microversion 2.75.
         "swap": flavor.swap or "",
     }
+    if mv.is_supported(req, "2.61") and \
+            policy.check(req.context, "os_compute_api:os-flavor-extra-specs:index"):
+        body["extra_specs"] = dict(flavor.extra_specs or {})
+    return body

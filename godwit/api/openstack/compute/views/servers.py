@@ -10,6 +10,7 @@ from godwit.api.openstack.compute import topology
 from godwit.compute import states
 from godwit.conf import CONF
 from godwit.db import api as db
+from godwit.db import hierarchy
 
 _FAULT_STATUSES = ("ERROR", "DELETED")
 _PROGRESS_STATUSES = ("ACTIVE", "BUILD", "REBUILD", "RESIZE", "VERIFY_RESIZE", "MIGRATING")
@@ -41,7 +42,7 @@ class ServerViews:
 
     @functools.cached_property
     def _zones(self):
-        return topology.host_zones()
+        return hierarchy.host_zones()
 
     @functools.cached_property
     def _services(self):
@@ -87,6 +88,7 @@ class ServerViews:
             "OS-EXT-STS:vm_state": instance.vm_state,
             "OS-EXT-STS:power_state": instance.power_state,
             "os-extended-volumes:volumes_attached": [],
+            "security_groups": [{"name": group.name} for group in instance.security_groups],
         }
         if status in _PROGRESS_STATUSES:
             server["progress"] = instance.progress or 0
@@ -103,6 +105,17 @@ class ServerViews:
             server["description"] = instance.description
         if mv.is_supported(self.req, "2.26"):
             server["tags"] = []
+        if mv.is_supported(self.req, "2.63"):
+            server["trusted_image_certificates"] = None
+        if mv.is_supported(self.req, "2.73"):
+            server["locked_reason"] = None
+        return server
+
+    def show(self, instance):
+        """``detail`` plus what Nova shows of one server only (2.71 ``server_groups``)."""
+        server = self.detail(instance)
+        if mv.is_supported(self.req, "2.71"):
+            server["server_groups"] = []
         return server
 
     # --- parts ---------------------------------------------------------------------------------

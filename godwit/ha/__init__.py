@@ -1,0 +1,1 @@
+"""High availability: fencing dead hosts through their BMCs (and, later, the HA monitor)."""
