@@ -12,6 +12,7 @@ import webob
 from godwit import context as godwit_context
 from godwit import exception
 from godwit.api import wsgi
+from godwit.api.admin import create_app as create_admin_app
 from godwit.api.image import create_app as create_image_app
 from godwit.api.openstack import versions
 from godwit.api.openstack.compute import create_app as create_compute_app
@@ -205,6 +206,18 @@ def compute_api(compute_rpc, scheduler_rpc):
 def api(cloud, compute_api):
     """The compute app at /v2.1, over the ``cloud`` data."""
     return Client(InjectContext(create_compute_app(compute_api=compute_api)), "/v2.1")
+
+
+@pytest.fixture
+def admin_api(cloud, compute_api):
+    """The admin API (``/admin``) over the same database and RPC fakes as ``api``."""
+    return Client(InjectContext(create_admin_app(compute_api=compute_api)), "/admin")
+
+
+def error_message(resp, code):
+    """The message of an error response, once its status is checked."""
+    assert resp.status_int == code, resp.text
+    return next(iter(resp.json.values()))["message"]
 
 
 @pytest.fixture

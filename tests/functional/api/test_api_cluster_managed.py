@@ -3,23 +3,16 @@ admin, a member, a member of another project), bad input, the casts to the clust
 workers, and the 409 every action on an instance of an unmanaged cluster gets."""
 import pytest
 
-from godwit.api.admin import create_app as create_admin_app
 from godwit.compute import states
 from godwit.db import api as db
 from godwit.db import hierarchy, models
 from godwit.db.session import writer
 from tests.functional.api.conftest import (
     OTHER_PROJECT,
-    Client,
-    InjectContext,
     add_host,
     add_instance,
+    error_message,
 )
-
-
-@pytest.fixture
-def admin_api(cloud, compute_api):
-    return Client(InjectContext(create_admin_app(compute_api=compute_api)), "/admin")
 
 
 @pytest.fixture
@@ -39,11 +32,6 @@ def cluster(cloud):
 def _patch(admin_api, cluster_id, fields, user="admin"):
     return admin_api.request("PATCH", f"/v1/clusters/{cluster_id}", body={"cluster": fields},
                              user=user)
-
-
-def _message(resp, code):
-    assert resp.status_int == code, resp.text
-    return next(iter(resp.json.values()))["message"]
 
 
 def _managed_state(cluster_id):
@@ -93,8 +81,8 @@ def test_create_unmanaged_and_list_by_managed_state(admin_api, cluster):
 @pytest.mark.parametrize("user", ["member", "other"])
 def test_only_admins_change_the_managed_state(admin_api, cluster, compute_rpc, user):
     resp = _patch(admin_api, cluster, {"managedstate": "Unmanaged"}, user=user)
-    assert _message(resp, 403) == "Permission denied"
-    assert _message(admin_api.get("/v1/clusters?managedstate=Managed", user=user),
+    assert error_message(resp, 403) == "Permission denied"
+    assert error_message(admin_api.get("/v1/clusters?managedstate=Managed", user=user),
                     403) == "Permission denied"
     assert _managed_state(cluster) == "Managed"
     assert compute_rpc.casts == []
@@ -103,20 +91,20 @@ def test_only_admins_change_the_managed_state(admin_api, cluster, compute_rpc, u
 @pytest.mark.parametrize("value", ["unmanaged", "Maintenance", "", None, 1, ["Managed"]])
 def test_a_bad_managed_state_is_a_400_naming_the_field(admin_api, cluster, compute_rpc, value):
     resp = _patch(admin_api, cluster, {"managedstate": value, "name": "renamed"})
-    assert "managedstate" in _message(resp, 400)
+    assert "managedstate" in error_message(resp, 400)
     placed = hierarchy.placed_get(models.Cluster, cluster)
     assert (placed.row.managed_state, placed.row.name) == ("Managed", "cluster-a")
     assert compute_rpc.casts == []
 
 
 def test_a_bad_managed_state_filter_or_create_is_a_400(admin_api, cluster):
-    assert "managedstate" in _message(
+    assert "managedstate" in error_message(
         admin_api.get("/v1/clusters?managedstate=Off", user="admin"), 400)
     pod_id = hierarchy.placed_get(models.Cluster, cluster).parents["pod_id"]
     resp = admin_api.post("/v1/clusters", {"cluster": {
         "name": "cluster-b", "pod_id": pod_id, "hypervisor_type": "xen",
         "managedstate": "Off"}}, user="admin")
-    assert "managedstate" in _message(resp, 400)
+    assert "managedstate" in error_message(resp, 400)
     assert [row.row.name for row in hierarchy.placed_list(models.Cluster)] == ["cluster-a"]
 
 
@@ -134,7 +122,7 @@ ACTIONS = [  # (action, its argument, the instance's vm_state, the name the 409 
 
 
 def _assert_refused(resp, instance, action):
-    message = _message(resp, 409)
+    message = error_message(resp, 409)
     assert message == (f"Cannot '{action}' instance {instance.uuid}: its cluster cluster-a is "
                        f"unmanaged (its hypervisors are being upgraded or serviced); try "
                        f"again once an admin manages it again.")
@@ -202,7 +190,7 @@ def test_cancel_of_a_migration_in_an_unmanaged_cluster_is_refused(admin_api, clu
             old_flavor={}, new_flavor={}))
     _unmanage(cluster)
     resp = admin_api.post(f"/v1/migrations/{migration.uuid}/cancel", {}, user="admin")
-    assert "its cluster cluster-a is unmanaged" in _message(resp, 409)
+    assert "its cluster cluster-a is unmanaged" in error_message(resp, 409)
     assert db.migration_get(migration.uuid).outcome is None
     assert compute_rpc.casts == []
 

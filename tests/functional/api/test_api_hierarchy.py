@@ -2,31 +2,19 @@
 every rule and error, as an admin, a member, and a member of another project."""
 import pytest
 
-from godwit.api.admin import create_app as create_admin_app
 from godwit.db import api as db
 from godwit.db import models
 from tests.functional.api.conftest import (
-    Client,
-    InjectContext,
     add_host,
     add_instance,
     count_rows,
+    error_message,
     server_body,
 )
 
 MISSING = "0b7c6a5e-1d2f-4a3b-8c9d-0e1f2a3b4c5d"
 NOT_ADMINS = ("member", "other")
 LEVELS = ("zones", "pods", "clusters", "hosts")
-
-
-@pytest.fixture
-def admin_api(cloud, compute_api):
-    return Client(InjectContext(create_admin_app(compute_api=compute_api)), "/admin")
-
-
-def _message(resp, code):
-    assert resp.status_int == code, resp.text
-    return next(iter(resp.json.values()))["message"]
 
 
 def _create(admin_api, key, user="admin", **fields):
@@ -92,8 +80,8 @@ def test_unknown_ids_are_404(admin_api, level):
                                        body={level[:-1]: {"allocationstate": "Enabled"}},
                                        user="admin"),
                      admin_api.delete(f"/v1/{level}/{ref}", user="admin")):
-            assert ref in _message(resp, 404)
-    assert "Zone nowhere could not be found." == _message(
+            assert ref in error_message(resp, 404)
+    assert "Zone nowhere could not be found." == error_message(
         admin_api.get("/v1/zones/nowhere", user="admin"), 404)
 
 
@@ -161,14 +149,14 @@ def test_delete_what_holds_nothing(admin_api, tree):
     ("cluster", "host", "still holds 1 hosts"),
 ])
 def test_delete_refused_while_children_remain(admin_api, tree, key, child, holds):
-    message = _message(admin_api.delete(f"/v1/{key}s/{tree[key]['id']}", user="admin"), 409)
+    message = error_message(admin_api.delete(f"/v1/{key}s/{tree[key]['id']}", user="admin"), 409)
     assert holds in message and tree[key]["name"] in message
     assert admin_api.get(f"/v1/{key}s/{tree[key]['id']}", user="admin").status_int == 200
 
 
 def test_delete_host_refused_while_instances_are_on_it(admin_api, tree):
     instance = add_instance(host="host-a")
-    message = _message(admin_api.delete(f"/v1/hosts/{tree['host']['id']}", user="admin"), 409)
+    message = error_message(admin_api.delete(f"/v1/hosts/{tree['host']['id']}", user="admin"), 409)
     assert message == "Host host-a still holds 1 instances: remove them first."
     db.instance_update(instance.uuid, {"deleted": True})
     assert admin_api.delete(f"/v1/hosts/{tree['host']['id']}", user="admin").status_int == 204
@@ -210,7 +198,7 @@ def test_bad_create_bodies(admin_api, tree, key, fields, field):
         fields = dict(fields, pod_id=tree["pod"]["id"])
     before = [count_rows(model) for model in (models.Zone, models.Pod, models.Cluster,
                                               models.Host)]
-    message = _message(_create(admin_api, key, **fields), 400)
+    message = error_message(_create(admin_api, key, **fields), 400)
     assert field in message
     assert before == [count_rows(model) for model in (models.Zone, models.Pod,
                                                       models.Cluster, models.Host)]
@@ -226,7 +214,7 @@ def test_bad_create_bodies(admin_api, tree, key, fields, field):
     ("host", {"cluster_id": "nope"}, "cluster_id"),
 ])
 def test_bad_update_bodies(admin_api, tree, key, fields, field):
-    message = _message(_patch(admin_api, key, tree[key]["id"], fields), 400)
+    message = error_message(_patch(admin_api, key, tree[key]["id"], fields), 400)
     assert field in message
     shown = admin_api.get(f"/v1/{key}s/{tree[key]['id']}", user="admin").json[key]
     assert shown == tree[key]
@@ -234,47 +222,47 @@ def test_bad_update_bodies(admin_api, tree, key, fields, field):
 
 @pytest.mark.parametrize("level", LEVELS)
 def test_bad_list_filters(admin_api, level):
-    assert "allocationstate" in _message(
+    assert "allocationstate" in error_message(
         admin_api.get(f"/v1/{level}?allocationstate=enabled", user="admin"), 400)
-    assert "allocationstate" in _message(
+    assert "allocationstate" in error_message(
         admin_api.get(f"/v1/{level}?allocationstate=Enabled&allocationstate=Disabled",
                       user="admin"), 400)
-    assert "colour" in _message(admin_api.get(f"/v1/{level}?colour=red", user="admin"), 400)
+    assert "colour" in error_message(admin_api.get(f"/v1/{level}?colour=red", user="admin"), 400)
 
 
 def test_bad_parent_filters(admin_api):
-    assert "zone_id" in _message(admin_api.get("/v1/pods?zone_id=x", user="admin"), 400)
-    assert "pod_id" in _message(admin_api.get("/v1/clusters?pod_id=x", user="admin"), 400)
-    assert "cluster_id" in _message(admin_api.get("/v1/hosts?cluster_id=x", user="admin"), 400)
+    assert "zone_id" in error_message(admin_api.get("/v1/pods?zone_id=x", user="admin"), 400)
+    assert "pod_id" in error_message(admin_api.get("/v1/clusters?pod_id=x", user="admin"), 400)
+    assert "cluster_id" in error_message(admin_api.get("/v1/hosts?cluster_id=x", user="admin"), 400)
 
 
 def test_malformed_bodies(admin_api):
     resp = admin_api.post("/v1/zones", raw=b"{not json", user="admin")
-    assert "Malformed request body" in _message(resp, 400)
-    assert "zone" in _message(admin_api.post("/v1/zones", {"name": "z"}, user="admin"), 400)
+    assert "Malformed request body" in error_message(resp, 400)
+    assert "zone" in error_message(admin_api.post("/v1/zones", {"name": "z"}, user="admin"), 400)
 
 
 # --- duplicates: 409 --------------------------------------------------------------------------
 
 
 def test_duplicate_names_in_one_parent_conflict(admin_api, tree):
-    assert _message(_create(admin_api, "zone", name="zone-a"), 409) == \
+    assert error_message(_create(admin_api, "zone", name="zone-a"), 409) == \
         "Zone zone-a already exists."
-    assert "Pod pod-a already exists." == _message(
+    assert "Pod pod-a already exists." == error_message(
         _create(admin_api, "pod", name="pod-a", zone_id=tree["zone"]["id"]), 409)
-    assert "Cluster cluster-a" in _message(
+    assert "Cluster cluster-a" in error_message(
         _create(admin_api, "cluster", name="cluster-a", pod_id=tree["pod"]["id"],
                 hypervisor_type="xen"), 409)
-    assert "Host host-a" in _message(
+    assert "Host host-a" in error_message(
         _create(admin_api, "host", name="host-a", cluster_id=tree["cluster"]["id"]), 409)
-    assert "Host host1" in _message(
+    assert "Host host1" in error_message(
         _create(admin_api, "host", name="host1", cluster_id=tree["cluster"]["id"]), 409)
-    assert "Zone zone-off" in _message(
+    assert "Zone zone-off" in error_message(
         _patch(admin_api, "zone", tree["zone"]["id"], {"name": "zone-off"}), 409)
     # the same pod name in another zone is fine
     _made(admin_api, "pod", name="pod-a", zone_id=tree["off"]["id"])
     pod_b = _made(admin_api, "pod", name="pod-b", zone_id=tree["zone"]["id"])
-    assert "Pod pod-a" in _message(_patch(admin_api, "pod", pod_b["id"], {"name": "pod-a"}),
+    assert "Pod pod-a" in error_message(_patch(admin_api, "pod", pod_b["id"], {"name": "pod-a"}),
                                    409)
 
 
@@ -288,7 +276,7 @@ def test_only_admins_change_anything_or_see_below_zones(admin_api, tree, user):
         for resp in (_create(admin_api, key, user=user, name="x"),
                      _patch(admin_api, key, row_id, {"allocationstate": "Disabled"}, user=user),
                      admin_api.delete(f"/v1/{key}s/{row_id}", user=user)):
-            assert _message(resp, 403) == "Permission denied"
+            assert error_message(resp, 403) == "Permission denied"
         if key != "zone":
             assert admin_api.get(f"/v1/{key}s", user=user).status_int == 403
             assert admin_api.get(f"/v1/{key}s/{row_id}", user=user).status_int == 403
@@ -307,9 +295,9 @@ def test_others_see_only_enabled_zones(admin_api, tree, user):
         tree["zone"]
     assert admin_api.get("/v1/zones/zone-a", user=user).status_int == 200
     for ref in (tree["off"]["id"], "zone-off"):
-        assert _message(admin_api.get(f"/v1/zones/{ref}", user=user), 404) == \
+        assert error_message(admin_api.get(f"/v1/zones/{ref}", user=user), 404) == \
             f"Zone {ref} could not be found."
-    assert "allocationstate" in _message(
+    assert "allocationstate" in error_message(
         admin_api.get("/v1/zones?allocationstate=off", user=user), 400)
 
 
@@ -342,7 +330,7 @@ def test_non_admins_cannot_create_servers_in_a_disabled_zone(api, admin_api, tre
     _patch(admin_api, "zone", tree["zone"]["id"], {"allocationstate": "Disabled"})
     resp = api.post("/servers", server_body(availability_zone="zone-a"), user=user,
                     version="2.60")
-    assert _message(resp, 400) == ("Zone zone-a is disabled: only cloud administrators may "
+    assert error_message(resp, 400) == ("Zone zone-a is disabled: only cloud administrators may "
                                    "create resources in it.")
     assert count_rows(models.Instance) == 0 and compute_rpc.casts == []
 
@@ -361,7 +349,7 @@ def test_servers_in_an_enabled_zone_and_unknown_zones(api, tree, user):
     add_host("host-a")
     assert api.post("/servers", server_body(availability_zone="zone-a"), user=user,
                     version="2.60").status_int == 202
-    message = _message(api.post("/servers", server_body(availability_zone="atlantis"),
+    message = error_message(api.post("/servers", server_body(availability_zone="atlantis"),
                                 user=user, version="2.60"), 400)
     assert message.startswith("Invalid input for field/attribute availability_zone.")
     assert "atlantis does not exist" in message
@@ -369,4 +357,4 @@ def test_servers_in_an_enabled_zone_and_unknown_zones(api, tree, user):
 
 def test_a_zone_without_compute_services_is_not_available(api, tree):
     resp = api.post("/servers", server_body(availability_zone="zone-a"), version="2.60")
-    assert "availability zone is not available" in _message(resp, 400)
+    assert "availability zone is not available" in error_message(resp, 400)

@@ -1,20 +1,14 @@
 """``/admin/v1/hypervisor-capabilities``: CRUD, lookup, and every error, as each caller."""
 import pytest
 
-from godwit.api.admin import create_app as create_admin_app
 from godwit.compute import capabilities
 from godwit.db import capabilities as capability_db
 from godwit.db import models
-from tests.functional.api.conftest import Client, InjectContext, count_rows
+from tests.functional.api.conftest import count_rows, error_message
 
 PATH = "/v1/hypervisor-capabilities"
 MISSING = "0b7c6a5e-1d2f-4a3b-8c9d-0e1f2a3b4c5d"
 NOT_ADMINS = ("member", "reader", "other")
-
-
-@pytest.fixture
-def admin_api(cloud, compute_api):
-    return Client(InjectContext(create_admin_app(compute_api=compute_api)), "/admin")
 
 
 def _create(admin_api, user="admin", **fields):
@@ -32,11 +26,6 @@ def xen_821(admin_api):
                    max_guests_limit=50, security_group_enabled=True)
     assert resp.status_int == 201, resp.text
     return resp.json["hypervisor_capability"]
-
-
-def _message(resp, code):
-    assert resp.status_int == code, resp.text
-    return next(iter(resp.json.values()))["message"]
 
 
 # --- CRUD as an admin ----------------------------------------------------------------------
@@ -151,7 +140,7 @@ def test_lookup_follows_changes_and_deletes(admin_api, xen_821):
     ("hypervisor_type=xen&host=h1", "('host' was unexpected)"),
 ])
 def test_lookup_bad_queries(admin_api, query, field):
-    assert field in _message(_lookup(admin_api, query), 400)
+    assert field in error_message(_lookup(admin_api, query), 400)
 
 
 # --- who may ---------------------------------------------------------------------------------
@@ -183,7 +172,7 @@ def test_only_admins_may(admin_api, xen_821, user, method, suffix, body):
 
 def test_duplicate_type_and_version_is_a_409(admin_api, xen_821):
     resp = _create(admin_api, hypervisor_type="xen", hypervisor_version="8.2.1")
-    assert _message(resp, 409) == "Hypervisor capability xen 8.2.1 already exists."
+    assert error_message(resp, 409) == "Hypervisor capability xen 8.2.1 already exists."
     assert count_rows(models.HypervisorCapability) == 1
 
 
@@ -200,7 +189,7 @@ def test_update_onto_another_rows_type_and_version_is_a_409(admin_api, xen_821, 
     other = _create(admin_api, hypervisor_type="xen", hypervisor_version="8.3.0")
     other_id = other.json["hypervisor_capability"]["id"]
     resp = _patch(admin_api, other_id, fields)
-    assert "already exists" in _message(resp, 409)
+    assert "already exists" in error_message(resp, 409)
     unchanged = capability_db.capability_get(other_id)
     assert (unchanged.hypervisor_version, unchanged.max_guests_limit) == ("8.3.0", 500)
 
@@ -212,12 +201,12 @@ def test_update_onto_another_rows_type_and_version_is_a_409(admin_api, xen_821, 
 @pytest.mark.parametrize("capability_id", [MISSING, "not-a-uuid"])
 def test_unknown_id_is_a_404(admin_api, method, body, capability_id):
     resp = admin_api.request(method, f"{PATH}/{capability_id}", body=body, user="admin")
-    assert _message(resp, 404) == f"Hypervisor capability {capability_id} could not be found."
+    assert error_message(resp, 404) == f"Hypervisor capability {capability_id} could not be found."
 
 
 def test_a_bad_body_is_checked_before_the_id(admin_api):
     resp = _patch(admin_api, MISSING, {"max_guests_limit": -1})
-    assert "field/attribute max_guests_limit" in _message(resp, 400)
+    assert "field/attribute max_guests_limit" in error_message(resp, 400)
 
 
 def test_unsupported_method_is_a_405(admin_api, xen_821):
@@ -276,7 +265,7 @@ VALID = {"hypervisor_type": "xen", "hypervisor_version": "8.2.1"}
 def test_bad_create_bodies_are_400s_naming_the_field(admin_api, body, words):
     raw = body if isinstance(body, bytes) else None
     resp = admin_api.request("POST", PATH, body=None if raw else body, raw=raw, user="admin")
-    assert words in _message(resp, 400)
+    assert words in error_message(resp, 400)
     assert count_rows(models.HypervisorCapability) == 0
 
 
@@ -291,7 +280,7 @@ def test_bad_create_bodies_are_400s_naming_the_field(admin_api, body, words):
 ])
 def test_bad_update_bodies_are_400s_naming_the_field(admin_api, xen_821, body, words):
     resp = admin_api.request("PATCH", f"{PATH}/{xen_821['id']}", body=body, user="admin")
-    assert words in _message(resp, 400)
+    assert words in error_message(resp, 400)
     row = capability_db.capability_get(xen_821["id"])
     assert (row.hypervisor_type, row.max_guests_limit, row.security_group_enabled) == \
         ("xen", 50, True)
@@ -304,4 +293,4 @@ def test_bad_update_bodies_are_400s_naming_the_field(admin_api, xen_821, body, w
     ("?limit=1", "('limit' was unexpected)"),
 ])
 def test_bad_list_queries_are_400s_naming_the_parameter(admin_api, query, words):
-    assert words in _message(admin_api.get(PATH + query, user="admin"), 400)
+    assert words in error_message(admin_api.get(PATH + query, user="admin"), 400)

@@ -3,31 +3,19 @@ an admin, a member, and a member of another project (the compute workers are fak
 record the cast; tests/functional/test_live_migration_aio.py moves a real simulated VM)."""
 import pytest
 
-from godwit.api.admin import create_app as create_admin_app
 from godwit.compute import states
 from godwit.db import api as db
 from godwit.db import hierarchy, models
 from godwit.db.session import writer
 from tests.functional.api.conftest import (
     OTHER_PROJECT,
-    Client,
-    InjectContext,
     add_host,
     add_instance,
+    error_message,
 )
 
 NOT_ADMINS = ("member", "other")
 MISSING = "0b7c6a5e-1d2f-4a3b-8c9d-0e1f2a3b4c5d"
-
-
-@pytest.fixture
-def admin_api(cloud, compute_api):
-    return Client(InjectContext(create_admin_app(compute_api=compute_api)), "/admin")
-
-
-def _message(resp, code):
-    assert resp.status_int == code, resp.text
-    return next(iter(resp.json.values()))["message"]
 
 
 def _cluster(name, pod=None):
@@ -105,7 +93,7 @@ def test_migration_hosts_pages_with_start_and_limit(admin_api, pool):
                                           ("?marker=1", "marker")])
 def test_migration_hosts_refuses_bad_paging_naming_the_parameter(admin_api, pool, query,
                                                                  field):
-    message = _message(admin_api.get(_hosts_url(pool["server"].uuid, query), user="admin"),
+    message = error_message(admin_api.get(_hosts_url(pool["server"].uuid, query), user="admin"),
                        400)
     assert field in message
 
@@ -113,13 +101,13 @@ def test_migration_hosts_refuses_bad_paging_naming_the_parameter(admin_api, pool
 def test_migration_hosts_of_a_server_on_local_storage_says_it_cannot_live_migrate(
         admin_api, pool):
     local = add_instance(name="local")
-    message = _message(admin_api.get(_hosts_url(local.uuid), user="admin"), 409)
+    message = error_message(admin_api.get(_hosts_url(local.uuid), user="admin"), 409)
     assert "cannot be live-migrated" in message and "local storage" in message
 
 
 @pytest.mark.parametrize("user", NOT_ADMINS)
 def test_migration_hosts_is_for_admins_only(admin_api, pool, user):
-    assert _message(admin_api.get(_hosts_url(pool["server"].uuid), user=user),
+    assert error_message(admin_api.get(_hosts_url(pool["server"].uuid), user=user),
                     403) == "Permission denied"
 
 
@@ -163,7 +151,7 @@ def _unchanged(server_uuid, compute_rpc):
 
 @pytest.mark.parametrize("user", NOT_ADMINS)
 def test_migrate_is_for_admins_only(admin_api, pool, compute_rpc, user):
-    assert _message(_migrate(admin_api, pool["server"].uuid, "pool-2", user=user),
+    assert error_message(_migrate(admin_api, pool["server"].uuid, "pool-2", user=user),
                     403) == "Permission denied"
     _unchanged(pool["server"].uuid, compute_rpc)
 
@@ -171,7 +159,7 @@ def test_migrate_is_for_admins_only(admin_api, pool, compute_rpc, user):
 def test_migrate_of_another_projects_or_unknown_server_is_404(admin_api, pool, compute_rpc):
     theirs = add_instance(project=OTHER_PROJECT, name="theirs", storage_kind="shared")
     assert _migrate(admin_api, MISSING, "pool-2").status_int == 404
-    assert _message(_migrate(admin_api, theirs.uuid, "pool-2", user="other"), 403) == \
+    assert error_message(_migrate(admin_api, theirs.uuid, "pool-2", user="other"), 403) == \
         "Permission denied"
     # The admin sees every project's servers: theirs moves.
     assert _migrate(admin_api, theirs.uuid, "pool-2").status_int == 202
@@ -179,7 +167,7 @@ def test_migrate_of_another_projects_or_unknown_server_is_404(admin_api, pool, c
 
 def test_migrate_refuses_a_server_on_local_storage(admin_api, pool, compute_rpc):
     local = add_instance(name="local")
-    message = _message(_migrate(admin_api, local.uuid, "pool-2"), 409)
+    message = error_message(_migrate(admin_api, local.uuid, "pool-2"), 409)
     assert "local storage" in message and "cannot be live-migrated" in message
     assert db.instance_get(local.uuid).task_state is None
     assert compute_rpc.casts == []
@@ -188,7 +176,7 @@ def test_migrate_refuses_a_server_on_local_storage(admin_api, pool, compute_rpc)
 def test_migrate_refuses_a_hypervisor_other_than_xenserver(admin_api, pool, compute_rpc):
     with writer() as session:
         session.query(models.Host).filter_by(name="host1").update({"hypervisor_type": "kvm"})
-    message = _message(_migrate(admin_api, pool["server"].uuid, "pool-2"), 409)
+    message = error_message(_migrate(admin_api, pool["server"].uuid, "pool-2"), 409)
     assert "needs XenServer" in message and "kvm" in message
     _unchanged(pool["server"].uuid, compute_rpc)
 
@@ -200,7 +188,7 @@ def test_migrate_refuses_a_hypervisor_other_than_xenserver(admin_api, pool, comp
 ])
 def test_migrate_refuses_a_destination_outside_the_cluster(admin_api, pool, compute_rpc,
                                                            dest, words):
-    message = _message(_migrate(admin_api, pool["server"].uuid, dest), 400)
+    message = error_message(_migrate(admin_api, pool["server"].uuid, dest), 400)
     assert words in message
     _unchanged(pool["server"].uuid, compute_rpc)
 
@@ -212,7 +200,7 @@ def test_migrate_refuses_a_server_that_is_not_running(admin_api, pool, compute_r
                                                       vm_state, task_state):
     server = add_instance(name="idle", vm_state=vm_state, task_state=task_state,
                           storage_kind="shared")
-    message = _message(_migrate(admin_api, server.uuid, "pool-2"), 409)
+    message = error_message(_migrate(admin_api, server.uuid, "pool-2"), 409)
     assert "not running" in message
     assert db.instance_get(server.uuid).task_state == task_state
     assert compute_rpc.casts == []
@@ -228,7 +216,7 @@ def test_migrate_says_why_the_destination_cannot_take_it(admin_api, pool, comput
                                                          change, words):
     with writer() as session:
         session.query(models.Host).filter_by(name="pool-2").update(change)
-    message = _message(_migrate(admin_api, pool["server"].uuid, "pool-2"), 409)
+    message = error_message(_migrate(admin_api, pool["server"].uuid, "pool-2"), 409)
     assert "Host pool-2 cannot take" in message and words in message
     assert db.instance_get(pool["server"].uuid).task_state is None
     assert compute_rpc.casts == []
@@ -240,14 +228,14 @@ def test_migrate_says_when_the_destinations_compute_service_is_down_or_disabled(
         admin_api, pool, compute_rpc, change, words):
     (service,) = db.service_list(host="pool-2", binary="godwit-compute")
     db.service_update(service.uuid, change)
-    message = _message(_migrate(admin_api, pool["server"].uuid, "pool-2"), 409)
+    message = error_message(_migrate(admin_api, pool["server"].uuid, "pool-2"), 409)
     assert words in message
     _unchanged(pool["server"].uuid, compute_rpc)
 
 
 def test_migrate_refuses_a_second_live_migration_while_one_runs(admin_api, pool):
     assert _migrate(admin_api, pool["server"].uuid, "pool-2").status_int == 202
-    assert "not running" in _message(_migrate(admin_api, pool["server"].uuid, "pool-3"), 409)
+    assert "not running" in error_message(_migrate(admin_api, pool["server"].uuid, "pool-3"), 409)
 
 
 @pytest.mark.parametrize("body, field", [({}, "host"), ({"host": ""}, "host"),
@@ -256,7 +244,7 @@ def test_migrate_refuses_a_second_live_migration_while_one_runs(admin_api, pool)
 def test_migrate_refuses_a_bad_body_naming_the_field(admin_api, pool, compute_rpc, body,
                                                      field):
     resp = admin_api.post(f"/v1/servers/{pool['server'].uuid}/migrate", body, user="admin")
-    assert field in _message(resp, 400)
+    assert field in error_message(resp, 400)
     _unchanged(pool["server"].uuid, compute_rpc)
 
 
@@ -290,15 +278,15 @@ def test_os_migrate_live_without_a_host_and_no_room_is_400(api, pool, compute_rp
     with writer() as session:
         session.query(models.Host).filter(models.Host.name.like("pool-%")).update(
             {"allocation_state": "Disabled"}, synchronize_session=False)
-    assert "No valid host" in _message(
+    assert "No valid host" in error_message(
         _migrate_live(api, pool["server"].uuid, host=None), 400)
     _unchanged(pool["server"].uuid, compute_rpc)
 
 
 def test_os_migrate_live_refuses_block_migration_and_bad_bodies(api, pool, compute_rpc):
-    assert "Block migration is not supported" in _message(
+    assert "Block migration is not supported" in error_message(
         _migrate_live(api, pool["server"].uuid, block_migration=True), 400)
-    assert "block_migration" in _message(
+    assert "block_migration" in error_message(
         _migrate_live(api, pool["server"].uuid, block_migration="yes"), 400)
     _unchanged(pool["server"].uuid, compute_rpc)
 
@@ -311,4 +299,4 @@ def test_os_migrate_live_is_for_admins_and_hides_other_projects(api, pool, compu
 
 def test_os_migrate_live_of_a_server_on_local_storage_is_409(api, pool):
     local = add_instance(name="local")
-    assert "local storage" in _message(_migrate_live(api, local.uuid), 409)
+    assert "local storage" in error_message(_migrate_live(api, local.uuid), 409)

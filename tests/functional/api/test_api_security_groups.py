@@ -3,18 +3,16 @@ and error as an admin, a member, and a member of another project, and which host
 to refresh their firewalls."""
 import pytest
 
-from godwit.api.admin import create_app as create_admin_app
 from godwit.db import models
 from godwit.db.session import writer
 from tests.functional.api.conftest import (
     ADMIN_PROJECT,
     OTHER_PROJECT,
     PROJECT,
-    Client,
-    InjectContext,
     add_host,
     add_instance,
     count_rows,
+    error_message,
     server_body,
 )
 
@@ -22,16 +20,12 @@ MISSING = "0b7c6a5e-1d2f-4a3b-8c9d-0e1f2a3b4c5d"
 
 
 @pytest.fixture
-def admin_api(cloud, compute_api):
+def admin_api(admin_api):
+    """The admin API, with both test projects known to it."""
     with writer() as session:
         session.add_all([models.Project(id=project, name=project[:8])
                          for project in (PROJECT, OTHER_PROJECT)])
-    return Client(InjectContext(create_admin_app(compute_api=compute_api)), "/admin")
-
-
-def _message(resp, code):
-    assert resp.status_int == code, resp.text
-    return next(iter(resp.json.values()))["message"]
+    return admin_api
 
 
 def _group(api, name="web", user="member", description="web servers"):
@@ -72,10 +66,10 @@ def test_a_project_sees_its_own_groups_and_its_default_group(api):
 def test_another_projects_group_is_not_found_for_every_operation(api):
     group = _group(api)
     path = f"/os-security-groups/{group['id']}"
-    assert "not found" in _message(api.get(path, user="other"), 404)
-    assert _message(api.put(path, {"security_group": {"name": "x"}}, user="other"), 404)
-    assert _message(api.delete(path, user="other"), 404)
-    assert _message(_rule(api, group["id"], user="other"), 404)
+    assert "not found" in error_message(api.get(path, user="other"), 404)
+    assert error_message(api.put(path, {"security_group": {"name": "x"}}, user="other"), 404)
+    assert error_message(api.delete(path, user="other"), 404)
+    assert error_message(_rule(api, group["id"], user="other"), 404)
     assert _names(api, user="other", query="?all_tenants=1") == [(OTHER_PROJECT, "default")]
     assert api.get(path).status_int == 200
 
@@ -87,7 +81,7 @@ def test_an_admin_sees_every_project_with_all_tenants_and_any_group_by_id(api):
     assert (OTHER_PROJECT, "db") in _names(api, user="admin", query="?all_tenants=True")
     assert _names(api, user="admin") == [(ADMIN_PROJECT, "default")]
     assert api.get(f"/os-security-groups/{group['id']}", user="admin").status_int == 200
-    assert "all_tenants" in _message(api.get("/os-security-groups?all_tenants=maybe",
+    assert "all_tenants" in error_message(api.get("/os-security-groups?all_tenants=maybe",
                                              user="admin"), 400)
 
 
@@ -100,19 +94,19 @@ def test_update_renames_and_describes_but_never_the_default_group(api):
             resp.json["security_group"]["description"]) == ("www", "new")
     default = next(g for g in api.get("/os-security-groups").json["security_groups"]
                    if g["name"] == "default")
-    assert "name" in _message(api.put(f"/os-security-groups/{default['id']}",
+    assert "name" in error_message(api.put(f"/os-security-groups/{default['id']}",
                                       {"security_group": {"name": "x"}}), 400)
-    assert "default" in _message(api.delete(f"/os-security-groups/{default['id']}"), 400)
+    assert "default" in error_message(api.delete(f"/os-security-groups/{default['id']}"), 400)
 
 
 def test_bad_group_bodies_are_refused_naming_the_field_and_change_nothing(api):
     _group(api)
     before = count_rows(models.SecurityGroup)
-    assert "name" in _message(api.post("/os-security-groups",
+    assert "name" in error_message(api.post("/os-security-groups",
                                        {"security_group": {"description": "x"}}), 400)
-    assert "name" in _message(api.post("/os-security-groups",
+    assert "name" in error_message(api.post("/os-security-groups",
                                        {"security_group": {"name": ""}}), 400)
-    assert "already exists" in _message(api.post(
+    assert "already exists" in error_message(api.post(
         "/os-security-groups", {"security_group": {"name": "web"}}), 409)
     assert count_rows(models.SecurityGroup) == before
 
@@ -149,10 +143,10 @@ def test_a_rule_may_name_a_remote_group_of_the_project(api):
     rule = _rule(api, group["id"], cidr=None, group_id=source["id"]).json[
         "security_group_rule"]
     assert rule["group"] == {"name": "lb", "tenant_id": PROJECT} and rule["ip_range"] == {}
-    assert "remote group" in _message(api.delete(f"/os-security-groups/{source['id']}"), 409)
-    assert "cidr" in _message(_rule(api, group["id"], group_id=source["id"]), 400)
+    assert "remote group" in error_message(api.delete(f"/os-security-groups/{source['id']}"), 409)
+    assert "cidr" in error_message(_rule(api, group["id"], group_id=source["id"]), 400)
     theirs = _group(api, name="theirs", user="other")
-    assert "group_id" in _message(_rule(api, group["id"], cidr=None,
+    assert "group_id" in error_message(_rule(api, group["id"], cidr=None,
                                         group_id=theirs["id"]), 400)
 
 
@@ -172,7 +166,7 @@ def test_a_rule_may_name_a_remote_group_of_the_project(api):
 ])
 def test_bad_rules_are_refused_naming_the_field_and_change_nothing(api, fields, field):
     group = _group(api)
-    message = _message(_rule(api, group["id"], **fields), 400)
+    message = error_message(_rule(api, group["id"], **fields), 400)
     assert field in message
     assert count_rows(models.SecurityGroupRule) == 0
 
@@ -180,17 +174,17 @@ def test_bad_rules_are_refused_naming_the_field_and_change_nothing(api, fields, 
 def test_a_duplicate_rule_is_a_conflict(api):
     group = _group(api)
     assert _rule(api, group["id"]).status_int == 200
-    assert "already exists" in _message(_rule(api, group["id"]), 409)
+    assert "already exists" in error_message(_rule(api, group["id"]), 409)
     assert count_rows(models.SecurityGroupRule) == 1
 
 
 def test_another_projects_rule_is_not_found_and_stays(api):
     group = _group(api)
     rule = _rule(api, group["id"]).json["security_group_rule"]
-    assert _message(api.delete(f"/os-security-group-rules/{rule['id']}", user="other"),
+    assert error_message(api.delete(f"/os-security-group-rules/{rule['id']}", user="other"),
                     404)
-    assert _message(api.delete(f"/os-security-group-rules/{MISSING}"), 404)
-    assert _message(api.delete("/os-security-group-rules/not-a-uuid"), 404)
+    assert error_message(api.delete(f"/os-security-group-rules/{MISSING}"), 404)
+    assert error_message(api.delete("/os-security-group-rules/not-a-uuid"), 404)
     assert count_rows(models.SecurityGroupRule) == 1
     assert api.delete(f"/os-security-group-rules/{rule['id']}",
                       user="admin").status_int == 202
@@ -227,9 +221,9 @@ def test_a_server_cannot_be_created_in_an_unknown_or_another_projects_group(api)
     for name in ("nope", "theirs"):
         resp = api.post("/servers", server_body(security_groups=[{"name": name}]),
                         version="2.37")
-        assert "security_groups" in _message(resp, 400)
+        assert "security_groups" in error_message(resp, 400)
     assert count_rows(models.Instance) == before
-    assert "security_groups" in _message(api.post("/servers", server_body(
+    assert "security_groups" in error_message(api.post("/servers", server_body(
         security_groups=[{"id": "x"}]), version="2.37"), 400)
 
 
@@ -239,11 +233,11 @@ def test_add_and_remove_security_group_actions_refresh_the_servers_host(api, com
     action = f"/servers/{server.uuid}/action"
     assert api.post(action, {"addSecurityGroup": {"name": "web"}}).status_int == 202
     assert _refreshes(compute_rpc) == [("host1", [server.uuid])]
-    assert "already associated" in _message(api.post(action,
+    assert "already associated" in error_message(api.post(action,
                                                      {"addSecurityGroup": {"name": "web"}}), 400)
-    assert "not found" in _message(api.post(action, {"addSecurityGroup": {"name": "x"}}), 404)
+    assert "not found" in error_message(api.post(action, {"addSecurityGroup": {"name": "x"}}), 404)
     assert api.post(action, {"removeSecurityGroup": {"name": "web"}}).status_int == 202
-    assert "not associated" in _message(api.post(
+    assert "not associated" in error_message(api.post(
         action, {"removeSecurityGroup": {"name": "web"}}), 400)
     assert len(_refreshes(compute_rpc)) == 2
     assert api.post(action, {"addSecurityGroup": {"name": "web"}},
@@ -265,7 +259,7 @@ def test_a_rule_change_refreshes_every_host_running_a_member(api, compute_rpc):
     compute_rpc.casts.clear()
     api.delete(f"/os-security-group-rules/{rule['id']}")
     assert _refreshes(compute_rpc) == [("host1", [first.uuid]), ("host2", [second.uuid])]
-    assert "in use" in _message(api.delete(f"/os-security-groups/{group['id']}"), 409)
+    assert "in use" in error_message(api.delete(f"/os-security-groups/{group['id']}"), 409)
 
 
 def test_a_group_nobody_uses_is_deleted_with_its_rules(api):
@@ -290,7 +284,7 @@ def test_a_group_nobody_uses_is_deleted_with_its_rules(api):
 ])
 def test_the_admin_api_is_for_admins_only(admin_api, user, method, path, body):
     resp = admin_api.request(method, path, body=body, user=user)
-    assert _message(resp, 403) == "Permission denied"
+    assert error_message(resp, 403) == "Permission denied"
     assert count_rows(models.SecurityGroup) == 0
 
 
@@ -335,15 +329,15 @@ def test_admin_rule_errors_name_the_field(admin_api, body, field):
     group = admin_api.post("/v1/security-groups", {"security_group": {
         "project_id": PROJECT, "name": "ops"}}, user="admin").json["security_group"]
     resp = admin_api.post(f"/v1/security-groups/{group['id']}/rules", body, user="admin")
-    assert field in _message(resp, 400)
+    assert field in error_message(resp, 400)
     assert count_rows(models.SecurityGroupRule) == 0
 
 
 def test_admin_create_errors(admin_api):
     def create(**fields):
         return admin_api.post("/v1/security-groups", {"security_group": fields}, user="admin")
-    assert "project_id" in _message(create(name="x"), 400)
-    assert "project_id" in _message(create(project_id="nobody", name="x"), 400)
+    assert "project_id" in error_message(create(name="x"), 400)
+    assert "project_id" in error_message(create(project_id="nobody", name="x"), 400)
     assert create(project_id=PROJECT, name="x").status_int == 201
-    assert "already exists" in _message(create(project_id=PROJECT, name="x"), 409)
-    assert _message(admin_api.get("/v1/security-groups/nope", user="admin"), 404)
+    assert "already exists" in error_message(create(project_id=PROJECT, name="x"), 409)
+    assert error_message(admin_api.get("/v1/security-groups/nope", user="admin"), 404)
