@@ -52,6 +52,7 @@ bench: $(VENV)/.test-installed rsync
 	$(BIN)/python benchmarks/migrate.py --transport both
 	$(BIN)/python benchmarks/transfer.py
 	$(BIN)/python benchmarks/scheduler.py
+	$(BIN)/python benchmarks/evacuate.py
 
 config-sample: $(VENV)/.installed
 	$(BIN)/oslo-config-generator --namespace godwit --namespace oslo.messaging \

@@ -17,6 +17,7 @@ import os
 from godwit import seed, service
 from godwit.conf import CONF
 from godwit.db import migration
+from godwit.ha import lab
 from godwit.virt import driver
 
 
@@ -101,11 +102,13 @@ def forget_new_hosts():
 class AllInOne:
     """``start()`` binds the API port first, so port 0 (any free port) works for tests."""
 
-    def __init__(self, host_count, port=None, pool_hosts=0):
+    def __init__(self, host_count, port=None, pool_hosts=0, bmcs=False):
+        """``bmcs``: give each host a virtual BMC that can power it off (godwit.ha.lab)."""
         if pool_hosts > host_count:
             raise ValueError(f"{pool_hosts} pool hosts is more than the {host_count} hosts")
         self.host_count = host_count
         self.pool_hosts = pool_hosts
+        self.bmcs = bmcs
         self.port = CONF.api.bind_port if port is None else port
         self.services = []
         self.clouds_yaml = None
@@ -132,10 +135,14 @@ class AllInOne:
         self.clouds_yaml = bootstrap.ensure_default_accounts(CONF.data_dir)
         self.services = [service.RPCService(CONF.host, "godwit-scheduler", "scheduler",
                                             SchedulerManager())]
-        self.services += start_simulators(hosts, self.pool_hosts)
-        self.services += [service.RPCService(name, "godwit-compute", "compute",
+        simulators = start_simulators(hosts, self.pool_hosts)
+        computes = {name: service.RPCService(name, "godwit-compute", "compute",
                                              ComputeManager(name, CONF.compute.compute_driver))
-                          for name in hosts]
+                    for name in hosts}
+        self.services += simulators + list(computes.values())
+        if self.bmcs:
+            self.services.append(lab.LabBMCs(CONF.data_dir, computes, {
+                host: svc.simulator for svc in simulators for host in svc.simulator.hosts}))
         self.services.append(self.api)
         return self.services
 

@@ -110,12 +110,33 @@ OPERATIONS = {
     ("POST", "/admin/v1/servers/{id}/migrate"): (
         "Live-migrate a server to another host of its cluster (shared storage, XenServer); "
         "202 with the migration.", "migration"),
+    ("POST", "/admin/v1/vms"): (
+        "Create VMs from a definition (as POST /admin/v1/servers, plus node_limit, "
+        "node_selector, autostart, migration_method); 202 with their ids.", "vms[]"),
+    ("GET", "/admin/v1/vms/{id}"): (
+        "Show a VM with its placement metadata and previous_host.", "vm"),
+    ("POST", "/admin/v1/vms/{id}/meta"): (
+        "Change the placement fields given of a VM, leaving the others alone.", "vm"),
     ("GET", "/admin/v1/migrations"): (
         "List migrations, newest first; next is the following page's URL or null.",
         "migrations[]"),
     ("GET", "/admin/v1/migrations/{id}"): ("Show a migration (by uuid or id).", "migration"),
     ("POST", "/admin/v1/migrations/{id}/cancel"): (
         "Cancel a migration that has not reached post-migrating.", None),
+    ("GET", "/admin/v1/ha/events"): (
+        "The HA monitor's events (suspect, cleared, fence, recovery), oldest first.",
+        "events[]"),
+    ("POST", "/admin/v1/hosts/{id}/unfence"): (
+        "Declare a fenced host healthy again: its maintenance state becomes ready.", None),
+    ("POST", "/admin/v1/hosts/{id}/flush"): (
+        "Flush a host (uuid or name): move every instance away in the background, 202 with "
+        "the progress; with dry_run, 200 with the plan and nothing moves.", None),
+    ("POST", "/admin/v1/hosts/{id}/unflush"): (
+        "Unflush a host: bring back the instances moved away from it and start those it "
+        "shut down; 202 with the progress.", None),
+    ("GET", "/admin/v1/hosts/{id}/flush"): (
+        "A host's maintenance state and its last flush or unflush: done/total, moves in "
+        "flight, failures with reasons.", None),
     ("GET", "/admin/v1/hypervisor-capabilities"): (
         "List hypervisor capabilities, oldest first.", "hypervisor_capabilities[]"),
     ("POST", "/admin/v1/hypervisor-capabilities"): (
@@ -218,6 +239,9 @@ QUERY = {
         "open": "true: not ended yet; false: ended.",
         "limit": "Most migrations to return, 1 to 1000 (default 100).",
         "marker": "Last uuid seen."},
+    "/admin/v1/ha/events": {
+        "host": "Only this host's events (uuid or name).",
+        "limit": "Only the last events, 1 to 1000 (default 100)."},
     "/admin/v1/servers/{id}/migration-hosts": {
         "start": "Hosts to skip (default 0).",
         "limit": "Most hosts to return, 1 to 1000 (default 100)."},

@@ -5,12 +5,15 @@ from keystoneauth1 import exceptions as ks_exc
 from openstack import exceptions as sdk_exc
 
 from godwit.cli import (
+    flush,
+    ha,
     hypervisor_capabilities,
     live_migration,
     migrations,
     placement,
     security_groups,
     servers,
+    vms,
 )
 from godwit.cli.connection import CliContext
 from godwit.cli.errors import CliError, describe
@@ -55,10 +58,15 @@ cli.add_command(servers.server)
 for command in live_migration.COMMANDS:
     servers.server.add_command(command)
 cli.add_command(migrations.migration)
+cli.add_command(vms.vm)
 cli.add_command(hypervisor_capabilities.hypervisor_capability)
 cli.add_command(security_groups.security_group)
 for group in placement.GROUPS:
     cli.add_command(group)
+for command in flush.COMMANDS:
+    placement.host.add_command(command)
+cli.add_command(ha.ha)
+placement.host.add_command(ha.unfence)
 
 
 def main():

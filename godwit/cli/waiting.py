@@ -49,6 +49,20 @@ def wait_until_gone(conn, servers):
     return failed
 
 
+def follow(description, fetch):
+    """Polls ``fetch`` -> (done, total, status text, ended, result) under a progress bar
+    until ``ended``; returns the last ``result``."""
+    with _progress() as progress:
+        task = progress.add_task(description, total=None, status="")
+        while True:
+            done, total, status, ended, result = fetch()
+            progress.update(task, completed=done, total=total or None, status=status,
+                            refresh=True)
+            if ended:
+                return result
+            sleep(POLL_INTERVAL)
+
+
 def _refresh(conn, server):
     try:
         return conn.compute.get_server(server.id)

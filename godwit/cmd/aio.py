@@ -107,5 +107,5 @@ def main():
     except ValueError as err:
         sys.exit(f"godwit-aio: {err}")
     from godwit.aio import AllInOne
-    aio = AllInOne(CONF.hosts, CONF.port, pool_hosts)
+    aio = AllInOne(CONF.hosts, CONF.port, pool_hosts, bmcs=True)
     service.run(aio.build(), started=lambda: print(banner(aio), flush=True))

@@ -5,13 +5,23 @@ compare-and-swap updates, so two racing requests cannot both start an action (th
 gets a 409).
 """
 from godwit import exception
-from godwit.compute import build, flavors, live_migration, quota, states, terminate
+from godwit.compute import (
+    build,
+    flavors,
+    flush,
+    live_migration,
+    quota,
+    states,
+    terminate,
+    vm_meta,
+)
 from godwit.compute import migration as migrations
 from godwit.compute.rpcapi import ComputeAPI
 from godwit.compute.security_groups import SecurityGroupAPI
 from godwit.conf import CONF
 from godwit.db import api as db
 from godwit.db import hierarchy, models
+from godwit.ha import events, fencing
 from godwit.scheduler.rpcapi import SchedulerAPI
 
 
@@ -45,14 +55,21 @@ class API:
 
     def create(self, context, name, flavorid, image_ref, networks="none", metadata=None,
                description=None, availability_zone=None, key_name=None, count=1, host=None,
-               security_groups=None):
+               security_groups=None, placement=None):
         """Records the instances, asks the scheduler for hosts, and casts the builds.
 
         Returns the new instances (in BUILD). When no host fits, they go to ERROR with a
         fault, as in Nova: the request itself still succeeds. A named ``host`` (the caller
         is allowed to name one) is the only candidate, asked for before anything is
         recorded: when it cannot take the instances the request fails (400, saying why).
+
+        Placement metadata (godwit.compute.vm_meta) comes from ``placement`` (checked
+        already) and from the ``godwit:*`` keys of ``metadata``, which are stored as the
+        instance's fields instead of as metadata.
         """
+        placement = {**vm_meta.from_metadata(metadata), **(placement or {})}
+        metadata = {key: value for key, value in (metadata or {}).items()
+                    if key not in vm_meta.METADATA_KEYS}
         flavor = db.flavor_get(flavorid)
         if flavor.disabled:
             raise exception.FlavorNotFound(flavor_id=flavorid)
@@ -62,8 +79,8 @@ class API:
         self._check_image_fits(image, flavor)
         quota.check_instances(context.project_id, flavor, count, metadata)
         groups = self.security_groups.groups_for_create(context, security_groups)
-        common = self._instance_values(context, flavor, image, networks, description,
-                                       availability_zone, key_name)
+        common = dict(self._instance_values(context, flavor, image, networks, description,
+                                            availability_zone, key_name), **placement)
         spec = _build_spec(flavor, image, availability_zone, host)
         uuids = [models.new_uuid() for _ in range(count)]
         selections = self._select_named(context, spec, uuids) if host else None
@@ -114,6 +131,17 @@ class API:
         for uuid, hosts in zip(uuids, selections):
             self.compute_rpcapi.build_and_run_instance(context, hosts[0], uuid, hosts[1:])
 
+    # --- placement metadata ------------------------------------------------------------------
+
+    def set_placement(self, context, instance_uuid, values):
+        """Changes the placement fields given in ``values`` (godwit.compute.vm_meta) and
+        leaves the others alone; a bad field is a 400 and changes nothing."""
+        self.get(context, instance_uuid)
+        fields = vm_meta.validate(values)
+        if fields:
+            db.instance_update(instance_uuid, fields)
+        return db.instance_get(instance_uuid)
+
     # --- power actions -------------------------------------------------------------------------
 
     def start(self, context, instance_uuid):
@@ -141,6 +169,8 @@ class API:
         """Moves the instance (as just read) into ``action``'s task state, or raises 409.
 
         The instance must stay on the host it was read on (the compare-and-swap says so).
+        It must be idle, or busy with a task ``action`` may interrupt (see
+        states.Action): the worker running that task sees the change and gives up.
         A migration's progress starts again from 0.
         """
         if instance.locked and not context.can_see_all_projects():
@@ -155,6 +185,10 @@ class API:
         won = db.instance_update(instance.uuid, changes,
                                  expected={"vm_state": action.vm_states, "task_state": None,
                                            "host": instance.host})
+        if not won and action.interrupts:
+            won = db.instance_update(instance.uuid, changes,
+                                     expected={"task_state": action.interrupts,
+                                               "host": instance.host})
         if not won:
             raise self._invalid_state(instance.uuid, action.name)
         return instance
@@ -301,6 +335,49 @@ class API:
     def list_migrations(self, context, filters=None, limit=None, marker=None):
         return db.migration_list(filters=filters, limit=limit, marker=marker)
 
+    # --- flush and unflush of a host (godwit.compute.flush) --------------------------------
+
+    def flush_host(self, context, host_ref, concurrency=None, dry_run=False):
+        """Starts moving every instance off the host (id or name); with ``dry_run`` only
+        returns the plan. Returns (host name, plan or the flush row)."""
+        host = _host_name(host_ref)
+        if dry_run:
+            return host, flush.plan(host)
+        return host, self._run_flush(context, host, flush.FLUSH, concurrency)
+
+    def unflush_host(self, context, host_ref, concurrency=None):
+        """Starts bringing the host's instances back; returns (host name, the flush row)."""
+        host = _host_name(host_ref)
+        return host, self._run_flush(context, host, flush.UNFLUSH, concurrency)
+
+    def _run_flush(self, context, host, kind, concurrency):
+        """A 409 unless the host's compute worker, which runs the flush, is up."""
+        if not _host_is_up(host):
+            raise exception.Conflict(f"Host {host} cannot be {kind}ed: its compute service "
+                                     "is down (a flush runs on it).")
+        row = flush.request(host, kind, concurrency)
+        self.compute_rpcapi.run_host_flush(context, host)
+        return row
+
+    def flush_status(self, context, host_ref):
+        """(host name, maintenance state, last flush row or None)."""
+        host = _host_name(host_ref)
+        return (host, *flush.status(host))
+
+    # --- HA (godwit.ha) ---------------------------------------------------------------------
+
+    def unfence_host(self, context, host_ref):
+        """An admin's word that a fenced host is healthy: back to ready; 409 unless fenced."""
+        host = _host_name(host_ref)
+        if not fencing.unfence(host):
+            raise exception.Conflict(f"Host {host} is not fenced.")
+        return host
+
+    def ha_events(self, context, host_ref=None, limit=None):
+        """The HA monitor's event log, oldest first (the last ``limit`` events)."""
+        host = _host_name(host_ref) if host_ref else None
+        return events.list_events(host=host, limit=limit)
+
     # --- clusters ------------------------------------------------------------------------------
 
     def cluster_managed_changed(self, context, cluster_uuid):
@@ -353,6 +430,14 @@ def check_cluster_managed(instance, action, hosts=None):
                 f"Cannot '{action}' instance {instance.uuid}: its cluster {cluster.name} is "
                 f"unmanaged (its hypervisors are being upgraded or serviced); try again once "
                 f"an admin manages it again.")
+
+
+def _host_name(ref):
+    """The name of the host ``ref`` (its id or its name) names; 404 if none."""
+    try:
+        return hierarchy.placed_get(models.Host, ref).row.name
+    except exception.PlacementNotFound:
+        return hierarchy.placed_get(models.Host, ref, by_name=True).row.name
 
 
 def _check_target_host(instance, host):

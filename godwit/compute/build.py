@@ -13,6 +13,7 @@ from godwit.compute import firewall, resource_tracker, states
 from godwit.db import api as db
 from godwit.db import models
 from godwit.db.session import writer
+from godwit.ha import leases
 
 LOG = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ def _reschedule(context, manager, instance, alternates):
 def _spawn(manager, instance):
     image = db.image_get(instance.image_ref, all_projects=True)
     try:
+        leases.acquire(instance.uuid, manager.driver.storage_kind, manager.host)
         manager.driver.spawn(instance, image)
     except Exception as err:  # noqa: BLE001 - any driver failure puts the build in ERROR
         LOG.exception("Spawning instance %s failed", instance.uuid)

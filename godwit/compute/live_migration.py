@@ -19,11 +19,12 @@ Unlike a cold migration nothing is copied, so there is a single step and no
 from oslo_log import log as logging
 
 from godwit import context, exception
-from godwit.compute import firewall, resource_tracker, states
+from godwit.compute import firewall, homes, resource_tracker, states
 from godwit.compute.migration import current_flavor
 from godwit.db import api as db
 from godwit.db import hierarchy, models
 from godwit.db.session import writer
+from godwit.ha import leases
 from godwit.scheduler import filters
 from godwit.scheduler.filters import compute, guests, resources
 from godwit.scheduler.host_state import HostStateCache
@@ -161,7 +162,7 @@ def begin(instance, source, host_ref):
     dest = _destination(host_ref, instance, source)
     state = _host_states().get(dest.row.name)
     why = "its compute service has never started" if state is None else \
-        _refusal(state, _spec(instance))
+        _refusal(state, dict(_spec(instance), force_hosts=[dest.row.name]))
     if why:
         raise exception.Conflict(f"Host {dest.row.name} cannot take instance "
                                  f"{instance.uuid}: {why}.")
@@ -192,7 +193,7 @@ def _claim(instance, dest):
             "instance_uuid": instance.uuid, "migration_type": states.LIVE_MIGRATION,
             "status": states.LIVE_RUNNING, "source_host": instance.host, "dest_host": dest,
             "next_step_host": None, "old_flavor": flavor, "new_flavor": flavor,
-            "power_on": True})
+            "power_on": True, "automatic": homes.is_automatic(instance.host)})
 
 
 # --- source: the move --------------------------------------------------------------------------
@@ -233,17 +234,20 @@ def _finish(manager, migration, instance):
                 return
             if not db.instance_update(instance.uuid, {
                     "host": migration.dest_host, "node": migration.dest_host,
-                    "previous_host": migration.source_host, "task_state": None,
-                    "progress": 100},
+                    "task_state": None, "progress": 100},
                     expected={"task_state": states.LIVE_MIGRATING_TASK,
                               "host": migration.source_host}, session=session):
                 raise _Interrupted()
+            homes.arrived(instance.uuid, migration.source_host, migration.dest_host,
+                          forced=not migration.automatic, session=session)
             db.host_release(session, migration.source_host,
                             *resource_tracker.needs(instance))
     except _Interrupted:
         LOG.info("Instance %s changed during its live migration; the delete ends it",
                  instance.uuid)
         return
+    leases.take_over(instance.uuid, instance.storage_kind, migration.source_host,
+                     migration.dest_host)
     LOG.info("Live migration %s: instance %s now runs on %s", migration.uuid,
              instance.uuid, migration.dest_host)
     firewall.sync(manager.driver, instance.uuid)

@@ -1,17 +1,20 @@
 """The compute worker's RPC endpoints. Thin: each operation lives in its own module.
 
 Operations on one instance are serialised by a per-instance lock, so a delete that
-arrives during a build waits for the build instead of racing it.
+arrives during a build waits for the build instead of racing it. A stop waiting for its
+guest lets the lock go as soon as a start, reboot or delete takes it over (see power).
 """
 import threading
 import weakref
 
 import oslo_messaging as messaging
 
+from godwit.compute import api as compute_api
 from godwit.compute import (
     build,
     cluster_state,
     firewall,
+    flush,
     live_migration,
     migration,
     power,
@@ -22,11 +25,12 @@ from godwit.compute import (
 from godwit.compute.rpcapi import ComputeAPI
 from godwit.conf import CONF
 from godwit.context import get_admin_context
+from godwit.ha import recovery
 from godwit.virt import driver as virt_driver
 
 
 class ComputeManager:
-    target = messaging.Target(version="1.5")
+    target = messaging.Target(version="1.7")
 
     def __init__(self, host, driver_name):
         self.host = host
@@ -70,19 +74,25 @@ class ComputeManager:
 
     def startup_tasks(self):
         """Callables the service runs once, in the background, when it takes work."""
-        return [self.hypervisor.when_connected(lambda: reconcile.resume_migrations(self))]
+        return [self.hypervisor.when_connected(lambda: reconcile.resume_migrations(self)),
+                self.resume_flush]
 
     def periodic_tasks(self):
         """(callable, interval in seconds) pairs the service runs in the background; all
         but following the cluster's managed state wait while it is unmanaged."""
         connected = self.hypervisor.when_connected
         tasks = [(connected(lambda: reconcile.reconcile(self)), CONF.compute.reconcile_interval),
-                 (self.hypervisor.follow, CONF.report_interval)]
+                 (self.hypervisor.follow, CONF.report_interval),
+                 (self.resume_flush, CONF.compute.reconcile_interval)]
         window = CONF.compute.resize_confirm_window
         if window:
             tasks.append((connected(self.confirm_expired_migrations),
                           min(window, CONF.compute.reconcile_interval)))
         return tasks
+
+    def resume_flush(self):
+        """Runs this host's unfinished flush or unflush, unless it runs already."""
+        flush.resume(self, compute_api.API())
 
     def confirm_expired_migrations(self):
         for confirmed in migration.confirm_expired(self.host,
@@ -137,3 +147,13 @@ class ComputeManager:
 
     def cluster_managed_changed(self, context, cluster_uuid):
         self.hypervisor.follow()
+
+    # --- RPC endpoints (compute API 1.6) -------------------------------------------------------
+
+    def run_host_flush(self, context):
+        self.resume_flush()
+
+    # --- RPC endpoints (compute API 1.7) -------------------------------------------------------
+
+    def recover_instance(self, context, instance_uuid, migration_uuid):
+        self.with_instance_lock(instance_uuid, recovery.recover, self, migration_uuid)

@@ -27,11 +27,12 @@ import time
 from oslo_log import log as logging
 
 from godwit import context, exception
-from godwit.compute import firewall, flavors, states
+from godwit.compute import firewall, flavors, homes, states
 from godwit.conf import CONF
 from godwit.db import api as db
 from godwit.db import models
 from godwit.db.session import writer
+from godwit.ha import leases
 from godwit.virt.driver import Destination, InstanceRef
 
 LOG = logging.getLogger(__name__)
@@ -87,7 +88,8 @@ def _create(host, instance, new_flavor):
             "instance_uuid": instance.uuid, "migration_type": kind,
             "status": states.PRE_MIGRATING, "source_host": instance.host,
             "dest_host": host, "next_step_host": instance.host, "old_flavor": old_flavor,
-            "new_flavor": new_flavor, "power_on": instance.vm_state == states.ACTIVE})
+            "new_flavor": new_flavor, "power_on": instance.vm_state == states.ACTIVE,
+            "automatic": homes.is_automatic(instance.host)})
 
 
 def current_flavor(instance):
@@ -288,6 +290,8 @@ class _Progress:
 # --- destination: build the instance ---------------------------------------------------------
 
 def _finish(manager, migration, instance):
+    leases.take_over(instance.uuid, manager.driver.storage_kind, migration.source_host,
+                     manager.host)
     manager.driver.migrate_finish(instance, migration.new_flavor, migration.power_on)
     with writer() as session:
         if not _transition(session, migration, states.VERIFY_MIGRATION,
@@ -328,6 +332,9 @@ def _confirm(manager, migration, instance):
         _instance_moves(session, instance, {"vm_state": _settled_vm_state(migration)}, None)
         db.host_release(session, migration.source_host,
                         *flavors.needs(migration.old_flavor))
+        if migration.dest_host != migration.source_host:
+            homes.arrived(instance.uuid, migration.source_host, migration.dest_host,
+                          forced=not migration.automatic, session=session)
 
 
 def confirm_expired(host, window):
@@ -378,6 +385,8 @@ def _revert_on_destination(manager, migration, instance):
 
 
 def _revert_on_source(manager, migration, instance):
+    leases.take_over(instance.uuid, manager.driver.storage_kind, migration.dest_host,
+                     manager.host)
     manager.driver.migrate_restore_source(instance, migration.power_on)
     with writer() as session:
         if not _transition(session, migration, states.FINISHED, {"next_step_host": None},
@@ -406,6 +415,8 @@ def _roll_back(manager, migration, instance):
     if same_host:
         manager.driver.migrate_drop_destination(instance)
     try:
+        leases.take_over(instance.uuid, instance.storage_kind, migration.dest_host,
+                         manager.host)
         manager.driver.migrate_restore_source(instance, migration.power_on)
     except Exception as err:  # noqa: BLE001 - the instance cannot run anywhere now
         LOG.exception("Could not restart instance %s on its source", instance.uuid)

@@ -6,6 +6,8 @@ database says are gone are destroyed, the host's usage counters are recounted, a
 security group rulesets are made to agree with the database (compute.firewall).
 Migrations are resumed by ``migration.resume``; an instance in a migration's task is left
 to it, except ``resize_prep`` with no migration row (the destination never got to it).
+An instance being recovered elsewhere (``rebuilding``) is left to the HA monitor, which
+sends its recovery again until the target finishes it (godwit.ha.recovery).
 """
 import datetime
 
@@ -40,6 +42,8 @@ def recover_instance(manager, instance):
         _recover_spawn(manager, instance)
     elif task == states.LIVE_MIGRATING_TASK:
         live_migration.settle(manager, instance)
+    elif task == states.REBUILDING:
+        LOG.info("Instance %s is being recovered on another host; leaving it", instance.uuid)
     elif task in states.MIGRATION_TASKS:
         if task == states.RESIZE_PREP and db.migration_open_for_instance(instance.uuid) is None:
             LOG.warning("Migration of instance %s never reached a destination", instance.uuid)
@@ -120,6 +124,7 @@ def reconcile(manager):
 def _tidy(manager, live):
     _remove_leftovers(manager, {instance.uuid for instance in live})
     resource_tracker.audit(manager.host)
+    resource_tracker.report_load(manager.driver)
     firewall.refresh_host(manager)
 
 

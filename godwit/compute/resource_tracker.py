@@ -25,7 +25,32 @@ def register_host(driver):
         vcpus=info["vcpus"], memory_mb=info["memory_mb"], disk_gb=info["disk_gb"],
         cpu_allocation_ratio=CONF.compute.cpu_allocation_ratio,
         ram_allocation_ratio=CONF.compute.ram_allocation_ratio,
-        disk_allocation_ratio=CONF.compute.disk_allocation_ratio))
+        disk_allocation_ratio=CONF.compute.disk_allocation_ratio, **_load(driver),
+        **_bmc()))
+
+
+def _bmc():
+    """This host's BMC as [ha] says, rewritten at each start (a BMC's password changes
+    in the config file); nothing when the config names no BMC, so what an admin
+    recorded stays."""
+    config = CONF.ha
+    if not config.ipmi_address:
+        return {}
+    return {"ipmi_address": config.ipmi_address, "ipmi_username": config.ipmi_username,
+            "ipmi_password": config.ipmi_password}
+
+
+def report_load(driver):
+    """Periodic: records the free memory and load the hypervisor reports now."""
+    load = _load(driver)
+    if load:
+        db.host_register(driver.host, values=load)
+
+
+def _load(driver):
+    """The figures of ``driver.get_host_load()`` the hosts table keeps."""
+    load = driver.get_host_load()
+    return {key: load[key] for key in ("memory_free_mb", "load_average") if key in load}
 
 
 def needs(instance):

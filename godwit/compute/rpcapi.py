@@ -7,12 +7,14 @@ Version history:
     1.3 - live_migrate_instance
     1.4 - cluster_managed_changed
     1.5 - refresh_firewall
+    1.6 - run_host_flush
+    1.7 - recover_instance
 """
 from godwit import rpc
 from godwit.conf import CONF
 
 TOPIC = "compute"
-VERSION = "1.5"
+VERSION = "1.7"
 
 
 class ComputeAPI:
@@ -73,3 +75,13 @@ class ComputeAPI:
         them again (or remove them, if an instance no longer runs there)."""
         self._cast(context, host, "refresh_firewall", version="1.5",
                    instance_uuids=instance_uuids)
+
+    def run_host_flush(self, context, host):
+        """To the host being flushed or unflushed: run (or resume) what its flush row says."""
+        self._cast(context, host, "run_host_flush", version="1.6")
+
+    def recover_instance(self, context, host, instance_uuid, migration_uuid):
+        """To a target host: start this instance of a fenced host here, as the recovery
+        (an ``evacuation`` migration) says."""
+        self._cast(context, host, "recover_instance", version="1.7",
+                   instance_uuid=instance_uuid, migration_uuid=migration_uuid)

@@ -31,6 +31,7 @@ RESIZE_MIGRATING = "resize_migrating"  # the source is copying disks
 RESIZE_MIGRATED = "resize_migrated"    # disks copied; the destination builds the instance
 RESIZE_REVERTING = "resize_reverting"
 LIVE_MIGRATING_TASK = "migrating"      # a live migration inside the cluster is running
+REBUILDING = "rebuilding"              # restarting on another host: its own one was fenced
 
 MIGRATION_TASKS = frozenset({RESIZE_PREP, RESIZE_MIGRATING, RESIZE_MIGRATED,
                              RESIZE_REVERTING})
@@ -61,6 +62,7 @@ _TASK_STATUS = {
     (ACTIVE, RESIZE_REVERTING): "REVERT_RESIZE",
     (STOPPED, RESIZE_REVERTING): "REVERT_RESIZE",
     (ACTIVE, LIVE_MIGRATING_TASK): "MIGRATING",
+    **{(vm, REBUILDING): "REBUILD" for vm in (ACTIVE, STOPPED, ERROR)},
 }
 
 
@@ -69,18 +71,24 @@ def status_of(vm_state, task_state):
 
 
 class Action:
-    """An action an instance can take: the states it may start from and the task it sets."""
+    """An action an instance can take: the states it may start from, the task it sets, and
+    the tasks in progress it may take over (``interrupts``: the worker running such a task
+    polls the database and gives up once the task state is no longer its own)."""
 
-    def __init__(self, name, vm_states, task_state):
+    def __init__(self, name, vm_states, task_state, interrupts=()):
         self.name = name
         self.vm_states = frozenset(vm_states)
         self.task_state = task_state
+        self.interrupts = frozenset(interrupts)
 
 
-START = Action("start", [STOPPED], POWERING_ON)
+# A graceful stop is abortable: asking for the instance to run again (start, reboot) while
+# its guest is still shutting down abandons the shutdown (see godwit.compute.power).
+START = Action("start", [STOPPED], POWERING_ON, interrupts=[POWERING_OFF])
 STOP = Action("stop", [ACTIVE, ERROR], POWERING_OFF)
-REBOOT_SOFT = Action("reboot", [ACTIVE], REBOOTING)
-REBOOT_HARD = Action("reboot", [ACTIVE, STOPPED, ERROR], REBOOTING_HARD)
+REBOOT_SOFT = Action("reboot", [ACTIVE], REBOOTING, interrupts=[POWERING_OFF])
+REBOOT_HARD = Action("reboot", [ACTIVE, STOPPED, ERROR], REBOOTING_HARD,
+                     interrupts=[POWERING_OFF])
 SUSPEND = Action("suspend", [ACTIVE], SUSPENDING)
 RESUME = Action("resume", [SUSPENDED_VM], RESUMING)
 MIGRATE = Action("migrate", [ACTIVE, STOPPED], RESIZE_PREP)
@@ -97,7 +105,8 @@ LIVE_MIGRATE = Action("live-migrate", [ACTIVE], LIVE_MIGRATING_TASK)
 RESIZE_MIGRATION = "resize"
 COLD_MIGRATION = "migration"
 LIVE_MIGRATION = "live-migration"
-MIGRATION_TYPES = (COLD_MIGRATION, RESIZE_MIGRATION, LIVE_MIGRATION)
+EVACUATION = "evacuation"  # recovery from a fenced host (one step, as a live migration)
+MIGRATION_TYPES = (COLD_MIGRATION, RESIZE_MIGRATION, LIVE_MIGRATION, EVACUATION)
 
 PRE_MIGRATING = "pre-migrating"
 MIGRATING = "migrating"

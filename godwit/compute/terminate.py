@@ -6,6 +6,7 @@ from godwit.compute import firewall, migration, resource_tracker
 from godwit.context import get_admin_context
 from godwit.db import api as db
 from godwit.db.session import writer
+from godwit.ha import leases
 
 LOG = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ def forget(instance, compute_rpcapi, acting_host=None):
         leftovers = migration.end_for_deleted_instance(session, instance, acting_host)
         if db.instance_mark_deleted(instance.uuid, session) and instance.host:
             db.host_release(session, instance.host, *resource_tracker.needs(instance))
+    leases.forget(instance.uuid)
     if leftovers:
         open_migration, host = leftovers
         compute_rpcapi.advance_migration(get_admin_context(), host, open_migration)

@@ -9,6 +9,7 @@ from godwit.conf import (
     api,
     compute,
     database,
+    ha,
     identity,
     quota,
     scheduler,
@@ -21,7 +22,7 @@ CONF = cfg.CONF
 
 # In the order the sample config file lists them.
 MODULES = (service, api, compute, database, identity, quota, scheduler, upgrade_levels,
-           xenserver)
+           xenserver, ha)
 
 for _module in MODULES:
     _module.register_opts(CONF)

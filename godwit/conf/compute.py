@@ -25,12 +25,23 @@ opts = [
     cfg.StrOpt("fake_instances_path", default="$data_dir/fake-hypervisors",
                help="fake driver: directory holding one directory per host, each with "
                     "the disks of its instances as real files."),
+    cfg.FloatOpt("fake_migration_seconds", default=0.0, min=0.0,
+                 help="fake driver: seconds the copy of a migration's base disk takes at "
+                      "least, standing in for a hypervisor's work (benchmarks/evacuate.py)."),
     cfg.FloatOpt("fake_transfer_rate", default=0.0, min=0.0,
                  help="fake driver: MiB/s a migration copies disk data at (0 = as fast as "
                       "the local disk), to watch progress or cancel in demos and tests."),
     cfg.IntOpt("resize_confirm_window", default=0, min=0,
                help="Seconds after which a resize or migration waiting in VERIFY_RESIZE "
                     "is confirmed automatically (0 = never)."),
+    cfg.IntOpt("shutdown_timeout", default=60, min=0,
+               deprecated_opts=[cfg.DeprecatedOpt("clean_shutdown_timeout",
+                                                  group="xenserver")],
+               help="Seconds a guest gets to shut down cleanly when its server is stopped "
+                    "(or rebooted softly, or shut down for a migration or a delete); after "
+                    "that it is powered off hard. While a stop waits, a start or reboot of "
+                    "the server abandons the shutdown and the server keeps running. "
+                    "Formerly [xenserver] clean_shutdown_timeout."),
     cfg.BoolOpt("allow_resize_to_same_host", default=False,
                 help="Let the scheduler pick an instance's own host for a resize (never "
                      "for a cold migration)."),

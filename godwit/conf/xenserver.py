@@ -24,8 +24,6 @@ opts = [
                help="SR a migration's destination puts the disks it receives in, and whose "
                     "size the host reports (empty: the pool's default SR). A new server's "
                     "disk is a clone in its template's SR."),
-    cfg.IntOpt("clean_shutdown_timeout", default=60, min=0,
-               help="Seconds a guest gets to shut down cleanly before it is halted hard."),
     cfg.FloatOpt("task_poll_interval", default=0.5, min=0.01,
                  help="Seconds between checks of a long-running XAPI task."),
     cfg.StrOpt("staging_dir", default="/images/godwit",

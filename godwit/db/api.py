@@ -69,7 +69,8 @@ def instance_list(project_id=None, filters=None, limit=None, marker=None, detail
     """Live instances, newest first, paged by ``marker`` (the last uuid seen)."""
     filters = filters or {}
     query = _instance_query(project_id, details=details)
-    for column in ("host", "vm_state", "display_name", "flavorid", "image_ref", "user_id"):
+    for column in ("host", "vm_state", "display_name", "flavorid", "image_ref", "user_id",
+                   "previous_host"):
         if filters.get(column) is not None:
             query = query.where(getattr(models.Instance, column) == filters[column])
     if filters.get("vm_states"):

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -99,6 +100,9 @@ class Host(Base, Timestamps):
     memory_mb_used: Mapped[int] = mapped_column(Integer, default=0)
     disk_gb_used: Mapped[int] = mapped_column(Integer, default=0)
     running_vms: Mapped[int] = mapped_column(Integer, default=0)
+    # As the hypervisor last reported them (the mem and load node selectors rank by these).
+    memory_free_mb: Mapped[int | None] = mapped_column(Integer)
+    load_average: Mapped[float | None] = mapped_column(Float)
     cpu_allocation_ratio: Mapped[float] = mapped_column(Float, default=16.0)
     ram_allocation_ratio: Mapped[float] = mapped_column(Float, default=1.5)
     disk_allocation_ratio: Mapped[float] = mapped_column(Float, default=1.0)
@@ -276,6 +280,51 @@ class Migration(Base, Timestamps):
     error: Mapped[str | None] = mapped_column(Text)
     # Whether the instance was running when the migration began (and runs again after).
     power_on: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Started by a flush or a fence rather than asked for: it sets the instance's previous_host.
+    automatic: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+
+
+# --- High availability (godwit.ha) ----------------------------------------------------------
+
+
+class DiskLease(Base):
+    """Which host may write an instance's shared disks (all of them: one lease per instance)."""
+    __tablename__ = "disk_leases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    instance_uuid: Mapped[str] = mapped_column(String(36), unique=True)
+    host: Mapped[str] = mapped_column(String(255), index=True)
+    acquired_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class HAEvent(Base):
+    """What the HA monitor saw and did: suspect, cleared, fence-*, recover-* (admin API)."""
+    __tablename__ = "ha_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime.datetime] = mapped_column(DateTime, default=utcnow)
+    host: Mapped[str] = mapped_column(String(255))
+    event: Mapped[str] = mapped_column(String(32))
+    instance_uuid: Mapped[str | None] = mapped_column(String(36))
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class HostFlush(Base, Timestamps):
+    """A host's flush or unflush, the last one asked for (godwit.compute.flush): one row per
+    host. ``generation`` counts requests; a runner whose generation is no longer the row's
+    has been cancelled and starts no further move."""
+    __tablename__ = "host_flushes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    host: Mapped[str] = mapped_column(String(255), unique=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    generation: Mapped[int] = mapped_column(Integer, default=1)
+    concurrency: Mapped[int] = mapped_column(Integer)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    # [{"instance", "target", "method"}] being moved now; [{"instance", "reason"}].
+    current: Mapped[list] = mapped_column(JSON, default=list)
+    failures: Mapped[list] = mapped_column(JSON, default=list)
+    # Instances flushes shut down, until an unflush starts them: kept across requests.
+    stopped: Mapped[list] = mapped_column(JSON, default=list)
+    finished_at: Mapped[datetime.datetime | None] = mapped_column(DateTime)
 
 
 # --- Security groups -------------------------------------------------------------------------

@@ -35,12 +35,16 @@ class BMC:
         """"on" or "off", as the BMC reports the chassis."""
         return self._request("status", step)
 
+    def set_power(self, state):
+        """Asks the BMC to power the chassis "on" or "off"; the state it then reports."""
+        return self._request(state, f"power {state}")
+
     def fence(self, verify_timeout=30, verify_interval=1.0, power_on=True):
         """Power off, wait until the BMC reports off, then (by default) power on again.
 
         Returns once the host has been confirmed off; raises FenceFailed otherwise.
         """
-        state = self._request("off", "power off")
+        state = self.set_power("off")
         deadline = time.monotonic() + verify_timeout
         while state != "off":
             if time.monotonic() >= deadline:
@@ -50,7 +54,7 @@ class BMC:
             time.sleep(verify_interval)
             state = self.power_state("verify off")
         if power_on:
-            self._request("on", "power on")
+            self.set_power("on")
 
     def _request(self, action, step):
         """Runs one request in a fresh agent process; the chassis state it reports."""

@@ -10,6 +10,9 @@ client.
 """
 import argparse
 import os
+import socket
+import subprocess
+import sys
 
 from pyghmi.ipmi import bmc
 from pyghmi.ipmi.private import serversession
@@ -31,22 +34,33 @@ class _Sha1Session(serversession.ServerSession):
 
 
 class PowerFile:
-    """The chassis power state, kept in ``path`` so other processes can read and set it."""
+    """The chassis power state, kept in ``path`` so other processes can read and set it,
+    with the number of changes so far: a watcher that polls learns of an off-and-on it
+    did not see (``state off|on``, ``changes`` counted from 0)."""
 
     def __init__(self, path):
         self.path = path
 
-    def get(self):
+    def read(self):
+        """(state, changes)."""
         try:
-            with open(self.path) as state:
-                return "off" if state.read().strip() == "off" else "on"
+            with open(self.path) as stream:
+                words = stream.read().split()
         except FileNotFoundError:
-            return "on"
+            return "on", 0
+        state = "off" if words[:1] == ["off"] else "on"
+        return state, int(words[1]) if len(words) > 1 and words[1].isdigit() else 0
+
+    def get(self):
+        return self.read()[0]
 
     def set(self, state):
+        current, changes = self.read()
+        if state == current and os.path.exists(self.path):
+            return
         partial = self.path + ".new"
         with open(partial, "w") as out:
-            out.write(state + "\n")
+            out.write(f"{state} {changes + 1}\n")
         os.replace(partial, self.path)
 
 
@@ -88,6 +102,21 @@ class VirtualBMC(bmc.Bmc):
 
     def power_reset(self):
         return self._set("on")
+
+
+def free_udp_port(address="127.0.0.1"):
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind((address, 0))
+        return sock.getsockname()[1]
+
+
+def spawn(power_path, password, username="admin", fail=False):
+    """Starts a virtual BMC process on a free loopback port: (process, "127.0.0.1:PORT").
+    It answers once its process has started listening (a client retries until then)."""
+    port = free_udp_port()
+    command = [sys.executable, "-m", "godwit.ha.vbmc", "--port", str(port), "--username",
+               username, "--password", password, "--power-file", power_path]
+    return subprocess.Popen(command + (["--fail"] if fail else [])), f"127.0.0.1:{port}"
 
 
 def main(argv=None):

@@ -37,6 +37,9 @@ RULES = [
         name="compute:servers:create:requested_destination", check_str=base.ADMIN,
         description="Create servers on a named host (host, hypervisor_hostname: 2.74).",
         operations=[{"method": "POST", "path": "/v2.1/servers"}]),
+    _rule("servers:create:node_limit", base.ADMIN,
+          "Create servers with the godwit:node_limit metadata key (the hosts a server may "
+          "run on); the other placement keys are for every creator.", ("POST", "/servers")),
     _rule("servers:delete", base.PROJECT_MEMBER, "Delete a server.",
           ("DELETE", "/servers/{id}")),
     _rule("servers:start", base.PROJECT_MEMBER, "Start a server (os-start).",

@@ -7,6 +7,7 @@ from oslo_log import log as logging
 from godwit import exception
 from godwit.compute import build
 from godwit.conf import CONF
+from godwit.ha import monitor
 from godwit.scheduler import filters, weighers
 from godwit.scheduler.host_state import HostStateCache
 
@@ -20,11 +21,13 @@ class SchedulerManager:
         self.cache = HostStateCache()
         self.filters = filters.enabled(CONF.scheduler.enabled_filters)
         self.refusals = filters.enabled_refusals(CONF.scheduler.enabled_filters)
+        self.ha_monitor = monitor.for_scheduler()
 
     def periodic_tasks(self):
         """(callable, interval in seconds) pairs the service runs in the background."""
         return [(lambda: build.fail_lost_builds(CONF.scheduler.lost_build_timeout),
-                 CONF.scheduler.lost_build_timeout / 2)]
+                 CONF.scheduler.lost_build_timeout / 2),
+                (self.ha_monitor.tick, CONF.ha.monitor_interval)]
 
     def select_destinations(self, context, request_spec, instance_uuids):
         """For each instance: [chosen host, alternate, ...], or NoValidHost for the lot."""

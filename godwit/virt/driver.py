@@ -6,6 +6,13 @@ the manager retries steps after a crash without knowing how far the last attempt
 included, so the reconciler can remove what no instance or migration owns.
 """
 import abc
+import time
+
+from oslo_log import log as logging
+
+from godwit.conf import CONF
+
+LOG = logging.getLogger(__name__)
 
 
 class ComputeDriver(abc.ABC):
@@ -32,6 +39,12 @@ class ComputeDriver(abc.ABC):
     def get_host_info(self):
         """Capacity and identity: vcpus, memory_mb, disk_gb, hypervisor_version, address."""
 
+    def get_host_load(self):
+        """What the host has free now, as far as the hypervisor tells: ``memory_free_mb``
+        and ``load_average`` (either may be missing); the mem and load node selectors rank
+        by them."""
+        return {}
+
     @abc.abstractmethod
     def list_instances(self):
         """UUIDs of the instances with a VM, an original or received disks on this host."""
@@ -48,9 +61,51 @@ class ComputeDriver(abc.ABC):
     def power_on(self, instance):
         pass
 
+    # --- stopping a guest: graceful, abortable, forced ---------------------------------------
+
+    poll_interval = 0.5  # seconds between checks while a guest shuts down
+
     @abc.abstractmethod
+    def request_clean_shutdown(self, instance):
+        """Asks the guest to shut down and returns at once. A VM that is not running
+        (paused, suspended) has no guest to ask: it is halted; one already off is left."""
+
+    @abc.abstractmethod
+    def is_halted(self, instance):
+        """True once the instance's VM is off (its guest shut down, or it was halted)."""
+
+    @abc.abstractmethod
+    def abort_clean_shutdown(self, instance):
+        """Stops waiting for the clean shutdown asked for; quiet if none was. A guest that
+        already began to shut down may still halt: whoever wants it running starts it."""
+
+    @abc.abstractmethod
+    def hard_power_off(self, instance):
+        """Halts the VM at once, whatever its guest does (abandons a clean shutdown)."""
+
+    def shut_down(self, instance, timeout, keep_waiting=lambda: True):
+        """Asks the guest to shut down and halts it hard after ``timeout`` seconds.
+
+        ``keep_waiting()`` is asked at each poll; once it says no, the clean shutdown is
+        abandoned and False returned (the guest may still run). True: the VM is off.
+        """
+        self.request_clean_shutdown(instance)
+        deadline = time.monotonic() + timeout
+        while not self.is_halted(instance):
+            if not keep_waiting():
+                self.abort_clean_shutdown(instance)
+                return False
+            if time.monotonic() >= deadline:
+                LOG.warning("Instance %s did not shut down within %s s; powering it off",
+                            instance.uuid, timeout)
+                self.hard_power_off(instance)
+                return True
+            time.sleep(self.poll_interval)
+        return True
+
     def power_off(self, instance):
-        pass
+        """Stops the guest, halting it hard after ``[compute] shutdown_timeout``."""
+        return self.shut_down(instance, CONF.compute.shutdown_timeout)
 
     @abc.abstractmethod
     def reboot(self, instance, hard):
@@ -84,6 +139,12 @@ class ComputeDriver(abc.ABC):
         """{instance uuid: rules} of every ruleset this host's backend holds."""
 
     # --- live migration inside a cluster (shared storage only) ------------------------------
+
+    def recover(self, instance, dead_host, power_on):
+        """Takes over the instance's VM from ``dead_host``, fenced (confirmed off), and
+        starts it here (or leaves it off unless ``power_on``) from its shared disks;
+        idempotent (a VM already here is only started)."""
+        raise NotImplementedError(f"{type(self).__name__} cannot recover instances")
 
     def live_migrate(self, instance, dest_host):
         """Moves the running instance to ``dest_host`` of the same pool; idempotent (a VM

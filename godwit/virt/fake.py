@@ -10,6 +10,10 @@ and a restarted worker finds its VMs where it left them. Names in a host directo
     <uuid>-orig       the original kept by a migration's source until confirm or revert
     <uuid>.incoming   disks a migration's destination has received so far
 
+A guest shuts down as soon as it is asked to, unless a test made it slow or deaf to the
+request (``set_guest_shutdown``, kept in the VM's ``guest.json``); a pending request is
+the time it was made, in ``shutdown-requested``.
+
 A VM a migration's destination built holds a ``migrated-in`` file until the next
 migration of the instance starts, so a destination dropping its VM never takes the
 source's running one for it (both are ``<uuid>`` in a resize on one host).
@@ -31,6 +35,8 @@ BASE = "base.img"
 COW = "cow.img"
 STATE = "state.json"
 MIGRATED_IN = "migrated-in"
+GUEST = "guest.json"
+SHUTDOWN_REQUESTED = "shutdown-requested"
 ORIGINAL = "-orig"
 INCOMING = ".incoming"
 FIREWALL = ".firewall"  # <root>/<host>.firewall/<uuid>.json: the rules applied on a host
@@ -69,6 +75,13 @@ class FakeDriver(driver.ComputeDriver):
         return dict(capacity, hypervisor_version=CONF.compute.fake_hypervisor_version,
                     address="127.0.0.1")
 
+    def get_host_load(self):
+        """No real guests: the load average is the number of running VMs (each one busy
+        task); free memory is left to the provisioning figures."""
+        running = [uuid for uuid in self.list_instances()
+                   if _read_state(self._vm(uuid)) == states.RUNNING]
+        return {"load_average": float(len(running))}
+
     def list_instances(self):
         names = os.listdir(self.path) if os.path.isdir(self.path) else []
         return sorted({name.removesuffix(ORIGINAL).removesuffix(INCOMING) for name in names})
@@ -91,16 +104,46 @@ class FakeDriver(driver.ComputeDriver):
             shutil.rmtree(self._vm(instance.uuid, suffix), ignore_errors=True)
 
     def _set_power(self, instance, power_state):
+        """Sets the VM's power state; a shutdown asked for before is no longer pending."""
         path = self._vm(instance.uuid)
         with self._lock:
             if not os.path.exists(os.path.join(path, STATE)):
                 raise RuntimeError(f"instance {instance.uuid} is not on host {self.host}")
+            _remove(os.path.join(path, SHUTDOWN_REQUESTED))
             _write_state(path, power_state)
 
     def power_on(self, instance):
         self._set_power(instance, states.RUNNING)
 
-    def power_off(self, instance):
+    def request_clean_shutdown(self, instance):
+        if self.get_power_state(instance) != states.RUNNING or \
+                self._shutdown_delay(instance.uuid) == 0:
+            self._set_power(instance, states.SHUTDOWN)
+            return
+        with open(os.path.join(self._vm(instance.uuid), SHUTDOWN_REQUESTED), "w") as stream:
+            stream.write(str(time.time()))
+
+    def is_halted(self, instance):
+        """Off, or the guest's delay since the request has passed (it halts now)."""
+        path = self._vm(instance.uuid)
+        power_state = _read_state(path)
+        if power_state != states.RUNNING:
+            return power_state == states.SHUTDOWN
+        delay = self._shutdown_delay(instance.uuid)
+        try:
+            with open(os.path.join(path, SHUTDOWN_REQUESTED)) as stream:
+                requested = float(stream.read())
+        except FileNotFoundError:
+            return False
+        if delay is None or time.time() < requested + delay:
+            return False
+        self._set_power(instance, states.SHUTDOWN)
+        return True
+
+    def abort_clean_shutdown(self, instance):
+        _remove(os.path.join(self._vm(instance.uuid), SHUTDOWN_REQUESTED))
+
+    def hard_power_off(self, instance):
         self._set_power(instance, states.SHUTDOWN)
 
     def reboot(self, instance, hard):
@@ -111,6 +154,15 @@ class FakeDriver(driver.ComputeDriver):
 
     def resume(self, instance):
         self._set_power(instance, states.RUNNING)
+
+    def recover(self, instance, dead_host, power_on):
+        """The host directories stand for storage every host sees: the VM's directory
+        moves from the dead host's to this one."""
+        path = self._vm(instance.uuid)
+        dead = os.path.join(self.root, dead_host, instance.uuid)
+        if not os.path.isdir(path):
+            os.replace(dead, path)
+        self._set_power(instance, states.RUNNING if power_on else states.SHUTDOWN)
 
     def get_power_state(self, instance):
         return _read_state(self._vm(instance.uuid))
@@ -165,6 +217,8 @@ class FakeDriver(driver.ComputeDriver):
             _remove(os.path.join(source, MIGRATED_IN))
 
     def migrate_copy_base(self, instance, dest, progress):
+        if CONF.compute.fake_migration_seconds:
+            time.sleep(CONF.compute.fake_migration_seconds)
         _copy(os.path.join(self._source(instance.uuid), BASE),
               os.path.join(self._incoming(dest.host, instance.uuid), BASE), progress)
 
@@ -215,6 +269,19 @@ class FakeDriver(driver.ComputeDriver):
                 shutil.rmtree(self._vm(instance.uuid, suffix), ignore_errors=True)
 
     # --- the guest, for tests and demos ----------------------------------------------------
+
+    def set_guest_shutdown(self, instance_uuid, delay):
+        """How the VM's guest answers a clean shutdown request: it halts ``delay`` seconds
+        later (0: at once, the default), or never when ``delay`` is None (a hung guest)."""
+        with open(os.path.join(self._vm(instance_uuid), GUEST), "w") as stream:
+            json.dump({"shutdown_delay": delay}, stream)
+
+    def _shutdown_delay(self, instance_uuid):
+        try:
+            with open(os.path.join(self._vm(instance_uuid), GUEST)) as stream:
+                return json.load(stream)["shutdown_delay"]
+        except FileNotFoundError:
+            return 0
 
     def write_guest_data(self, instance_uuid, data):
         """What a running guest does: appends ``data`` to the disk it writes to now."""

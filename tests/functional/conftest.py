@@ -18,7 +18,8 @@ QUOTAS = ("instances", "cores", "ram")
 @pytest.fixture(scope="module")
 def aio(request, tmp_path_factory):
     """``AIO_OVERRIDES = {(option, group): value}`` in a test module configures its cloud;
-    ``AIO_HOSTS = (hosts, pool hosts)`` sizes it (default 3 hosts, no pool)."""
+    ``AIO_HOSTS = (hosts, pool hosts)`` sizes it (default 3 hosts, no pool); ``AIO_BMCS =
+    True`` gives each host a virtual BMC (godwit.ha.lab)."""
     module_overrides = getattr(request.module, "AIO_OVERRIDES", {})
     for (name, group), value in module_overrides.items():
         CONF.set_override(name, value, group=group)
@@ -32,7 +33,8 @@ def aio(request, tmp_path_factory):
     CONF.set_override("bind_host", "127.0.0.1", group="api")
     session.dispose()
     host_count, pool_hosts = getattr(request.module, "AIO_HOSTS", (3, 0))
-    cloud = AllInOne(host_count=host_count, port=0, pool_hosts=pool_hosts)
+    cloud = AllInOne(host_count=host_count, port=0, pool_hosts=pool_hosts,
+                     bmcs=getattr(request.module, "AIO_BMCS", False))
     cloud.start()
     yield cloud
     cloud.stop()

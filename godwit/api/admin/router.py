@@ -1,5 +1,7 @@
 """The admin API app mounted at ``/admin``, and its routes."""
 from godwit.api.admin import (
+    flush,
+    ha,
     hierarchy,
     hypervisor_capabilities,
     migrations,
@@ -7,6 +9,7 @@ from godwit.api.admin import (
     server_create,
     servers,
     versions,
+    vms,
 )
 from godwit.api.openstack import common
 from godwit.compute import api as compute
@@ -30,12 +33,24 @@ def routes(compute_api):
         ("/v1/servers/{id}/migrations", server, {"GET": "migrations"}),
         ("/v1/servers/{id}/migration-hosts", server, {"GET": "migration_hosts"}),
         ("/v1/servers/{id}/migrate", server, {"POST": "live_migrate"}),
+        *vm_routes(compute_api),
         ("/v1/migrations", migration, {"GET": "index"}),
         ("/v1/migrations/{id}", migration, {"GET": "show"}),
         ("/v1/migrations/{id}/cancel", migration, {"POST": "cancel"}),
         *capability_routes(),
         *hierarchy.routes(compute_api),
+        *flush_routes(compute_api),
+        *ha_routes(compute_api),
         *security_group_routes(compute_api),
+    ]
+
+
+def vm_routes(compute_api):
+    vm = vms.VMsController(compute_api)
+    return [
+        ("/v1/vms", vm, {"POST": "create"}),
+        ("/v1/vms/{id}", vm, {"GET": "show"}),
+        ("/v1/vms/{id}/meta", vm, {"POST": "meta"}),
     ]
 
 
@@ -46,6 +61,23 @@ def security_group_routes(compute_api):
         ("/v1/security-groups/{id}", group, {"GET": "show", "DELETE": "delete"}),
         ("/v1/security-groups/{id}/rules", group, {"GET": "rules", "POST": "create_rule"}),
         ("/v1/security-groups/{id}/rules/{rule_id}", group, {"DELETE": "delete_rule"}),
+    ]
+
+
+def flush_routes(compute_api):
+    """A host's flush, unflush and flush progress (``godwit.api.admin.flush``)."""
+    controller = flush.FlushController(compute_api)
+    return [
+        ("/v1/hosts/{id}/flush", controller, {"GET": "show", "POST": "flush"}),
+        ("/v1/hosts/{id}/unflush", controller, {"POST": "unflush"}),
+    ]
+
+
+def ha_routes(compute_api):
+    controller = ha.HAController(compute_api)
+    return [
+        ("/v1/ha/events", controller, {"GET": "events"}),
+        ("/v1/hosts/{id}/unfence", controller, {"POST": "unfence"}),
     ]
 
 

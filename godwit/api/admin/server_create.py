@@ -23,20 +23,25 @@ class ServerCreateController:
     @admin_only("godwit_admin:servers:create")
     @validation.schema(schemas.CREATE)
     def create(self, req, body):
-        host = _host_name(body.get("host_id"))
-        if body.get("availability_zone"):
-            check_zone(req.context, body["availability_zone"], host)
-        try:
-            instances = self.compute_api.create(
-                req.context, name=body["name"], flavorid=body["flavor"], image_ref=body["image"],
-                metadata=body.get("metadata"), availability_zone=body.get("availability_zone"),
-                count=body.get("count", 1), host=host)
-        except exception.FlavorNotFound as exc:
-            raise exception.ValidationError(field="flavor", reason=exc.message) from None
-        except exception.ImageNotFound as exc:
-            raise exception.ValidationError(field="image", reason=exc.message) from None
-        return {"servers": [{"id": instance.uuid, "name": instance.display_name}
-                            for instance in instances]}
+        return {"servers": create_servers(self.compute_api, req.context, body)}
+
+
+def create_servers(compute_api, context, body, placement=None):
+    """Creates the servers a validated request ``body`` describes, with ``placement``
+    (checked placement fields, see godwit.compute.vm_meta); [{id, name}] of the new ones."""
+    host = _host_name(body.get("host_id"))
+    if body.get("availability_zone"):
+        check_zone(context, body["availability_zone"], host)
+    try:
+        instances = compute_api.create(
+            context, name=body["name"], flavorid=body["flavor"], image_ref=body["image"],
+            metadata=body.get("metadata"), availability_zone=body.get("availability_zone"),
+            count=body.get("count", 1), host=host, placement=placement)
+    except exception.FlavorNotFound as exc:
+        raise exception.ValidationError(field="flavor", reason=exc.message) from None
+    except exception.ImageNotFound as exc:
+        raise exception.ValidationError(field="image", reason=exc.message) from None
+    return [{"id": instance.uuid, "name": instance.display_name} for instance in instances]
 
 
 def _host_name(host_id):

@@ -8,7 +8,7 @@ def compute_filter(host, spec):
     """The compute service is up and enabled; the host accepts work; its cluster is
     managed."""
     return (host.service_up and not host.service_disabled and host.cluster_managed
-            and allocation_enabled(host) and host.maintenance_state == "ready")
+            and allocation_enabled(host) and takes_work(host, spec))
 
 
 def compute_refusal(host, spec):
@@ -21,9 +21,16 @@ def compute_refusal(host, spec):
     for level, state in zip(_LEVELS, (host.allocation_state, *host.placement_states)):
         if state != "Enabled":
             return f"the host is {state}" if level == "host" else f"its {level} is {state}"
-    if host.maintenance_state != "ready":
+    if not takes_work(host, spec):
         return f"it is in maintenance (state {host.maintenance_state})"
     return None
+
+
+def takes_work(host, spec):
+    """A ready host does; an unflushing one only what is moved to it by name (its flush
+    bringing its instances back: ``force_hosts``)."""
+    return host.maintenance_state == "ready" or (
+        host.maintenance_state == "unflushing" and host.name in (spec.get("force_hosts") or ()))
 
 
 def allocation_enabled(host):

@@ -5,8 +5,10 @@ The worker's XAPI URL is ``[xenserver] connection_urls[<host>]`` or ``connection
 name_label is ``[xenserver] host_name_label``. See doc/xenserver.md.
 """
 import contextlib
+import threading
 
 from godwit import exception
+from godwit.compute import states
 from godwit.conf import CONF
 from godwit.virt import driver
 from godwit.virt.xenapi import firewall, migrate, vmops
@@ -22,6 +24,8 @@ class XenAPIDriver(driver.ComputeDriver):
     def __init__(self, host):
         super().__init__(host)
         self.xen = None
+        self._shutdown_tasks = {}
+        self._tasks_lock = threading.Lock()
 
     def init_host(self):
         config = CONF.xenserver
@@ -68,6 +72,18 @@ class XenAPIDriver(driver.ComputeDriver):
                 "hypervisor_version": record["software_version"].get("product_version", ""),
                 "address": record["address"]}
 
+    def get_host_load(self):
+        """Free memory from the host's metrics; the load average from its ``loadavg`` data
+        source where XAPI records one (the simulator does not)."""
+        xen = self.xen
+        metrics = xen.call("host_metrics.get_record",
+                           xen.call("host.get_metrics", xen.host_ref))
+        load = {"memory_free_mb": int(metrics["memory_free"]) // MIB}
+        with contextlib.suppress(exception.XenAPIError):
+            load["load_average"] = float(xen.call("host.query_data_source", xen.host_ref,
+                                                  "loadavg"))
+        return load
+
     def list_instances(self):
         return sorted({record["other_config"][vmops.INSTANCE_KEY]
                        for record in vmops.owned_vms(self.xen).values()})
@@ -88,8 +104,34 @@ class XenAPIDriver(driver.ComputeDriver):
     def power_on(self, instance):
         vmops.start(self.xen, vmops.required(self.xen, instance.uuid))
 
-    def power_off(self, instance):
-        vmops.shut_down(self.xen, vmops.required(self.xen, instance.uuid))
+    # A stop's clean shutdown is an XAPI task, remembered here by instance until it is
+    # abandoned or ends; XAPI ends one a restarted worker forgot (guest halts or times out).
+
+    @property
+    def poll_interval(self):
+        return CONF.xenserver.task_poll_interval
+
+    def request_clean_shutdown(self, instance):
+        task = vmops.start_clean_shutdown(self.xen, vmops.required(self.xen, instance.uuid))
+        if task is not None:
+            with self._tasks_lock:
+                self._shutdown_tasks[instance.uuid] = task
+
+    def is_halted(self, instance):
+        halted = self.get_power_state(instance) == states.SHUTDOWN
+        if halted:
+            self.abort_clean_shutdown(instance)  # only forgets the task: it is over
+        return halted
+
+    def abort_clean_shutdown(self, instance):
+        with self._tasks_lock:
+            task = self._shutdown_tasks.pop(instance.uuid, None)
+        if task is not None:
+            vmops.end_task(self.xen, task)
+
+    def hard_power_off(self, instance):
+        self.abort_clean_shutdown(instance)
+        vmops.hard_shutdown(self.xen, vmops.required(self.xen, instance.uuid))
 
     def reboot(self, instance, hard):
         xen = self.xen
@@ -99,8 +141,7 @@ class XenAPIDriver(driver.ComputeDriver):
             return
         if not hard:
             with contextlib.suppress(exception.XenAPIError, TimeoutError):
-                xen.session.wait("VM.clean_reboot", vm,
-                                 timeout=xen.config.clean_shutdown_timeout,
+                xen.session.wait("VM.clean_reboot", vm, timeout=CONF.compute.shutdown_timeout,
                                  poll=xen.config.task_poll_interval)
                 return
         xen.call("VM.hard_reboot", vm)
@@ -137,6 +178,23 @@ class XenAPIDriver(driver.ComputeDriver):
             xen.session.wait("VM.pool_migrate", vm, target[0], {"live": "true"},
                              poll=xen.config.task_poll_interval)
         vmops.tag(xen, vm, instance.uuid, **{vmops.HOST_KEY: dest_host})
+
+    def recover(self, instance, dead_host, power_on):
+        """The pool's database still has the VM running on the dead (fenced, confirmed off)
+        host: ``VM.power_state_reset`` marks it halted, then it is tagged for this host and
+        started here with ``VM.start_on``, from its disks on the shared SR."""
+        xen = self.xen
+        vm = vmops.instance_vm(xen, instance.uuid)
+        if vm is None:
+            raise exception.HypervisorError(method="VM.power_state_reset",
+                                            reason=f"instance {instance.uuid} has no VM in "
+                                                   "this pool")
+        if xen.call("VM.get_power_state", vm) in ("Running", "Paused") and \
+                xen.call("VM.get_resident_on", vm) != xen.host_ref:
+            xen.call("VM.power_state_reset", vm)
+        vmops.tag(xen, vm, instance.uuid)
+        if power_on:
+            vmops.start(xen, vm)
 
     def live_migration_location(self, instance):
         xen = self.xen

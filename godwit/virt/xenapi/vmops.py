@@ -12,6 +12,7 @@ from oslo_log import log as logging
 
 from godwit import exception
 from godwit.compute import states
+from godwit.conf import CONF
 
 LOG = logging.getLogger(__name__)
 
@@ -137,22 +138,44 @@ def start(xen, vm):
 
 
 def shut_down(xen, vm):
-    """Clean shutdown, then a hard one if the guest does not halt within the timeout."""
+    """Clean shutdown, then a hard one if the guest does not halt within
+    ``[compute] shutdown_timeout`` (for a migration or a delete: a stop that a start may
+    abandon is godwit.virt.driver's ``shut_down``)."""
     power_state = xen.call("VM.get_power_state", vm)
     if power_state == "Halted":
         return
     if power_state == "Running":
         try:
-            xen.session.wait("VM.clean_shutdown", vm,
-                             timeout=xen.config.clean_shutdown_timeout,
+            xen.session.wait("VM.clean_shutdown", vm, timeout=CONF.compute.shutdown_timeout,
                              poll=xen.config.task_poll_interval)
             return
         except (TimeoutError, exception.XenAPIError) as err:
             LOG.warning("Clean shutdown of VM %s failed (%s); halting it", vm, err)
+    hard_shutdown(xen, vm)
+
+
+def hard_shutdown(xen, vm):
+    """Halts ``vm`` now; a clean shutdown finishing meanwhile is no failure."""
     with contextlib.suppress(exception.XenAPIError):
         xen.call("VM.hard_shutdown", vm)
     if xen.call("VM.get_power_state", vm) != "Halted":
         xen.call("VM.hard_shutdown", vm)
+
+
+def start_clean_shutdown(xen, vm):
+    """Starts the guest's clean shutdown as an XAPI task and returns the task (None: the VM
+    is not running, so it was halted or left halted)."""
+    if xen.call("VM.get_power_state", vm) != "Running":
+        hard_shutdown(xen, vm)
+        return None
+    return xen.call("Async.VM.clean_shutdown", vm)
+
+
+def end_task(xen, task):
+    """Cancels ``task`` if it still runs and forgets it; XAPI forgets one it cannot reach."""
+    for method in ("task.cancel", "task.destroy"):
+        with contextlib.suppress(exception.HypervisorError):
+            xen.call(method, task)
 
 
 def destroy_vm(xen, vm):

@@ -16,6 +16,9 @@ class Driver:
     def get_host_info(self):
         return {"hypervisor_version": "1.0", "vcpus": 4, "memory_mb": 4096, "disk_gb": 40}
 
+    def get_host_load(self):
+        return {"memory_free_mb": 3000, "load_average": 0.25}
+
 
 @pytest.fixture
 def compute_conf(sqlite_db):

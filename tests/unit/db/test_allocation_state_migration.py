@@ -61,13 +61,15 @@ def test_rows_from_before_are_enabled_and_new_ones_disabled(db_at_0002):
         _old_rows(connection)
     assert migration.current_revision() == "0002"
 
-    migration.upgrade()
+    migration.upgrade("0003")
 
     assert migration.current_revision() == "0003"
     assert _states("zones") == {"old-zone": "Enabled"}
     assert _states("pods") == {"old-pod": "Enabled"}
     assert _states("clusters") == {"old-cluster": "Enabled"}
     assert _states("hosts") == {"old-host": "Enabled", "registered-host": "Enabled"}
+
+    migration.upgrade()  # the later revisions, which the models below need
 
     zone = hierarchy.create(models.Zone, {"name": "new-zone"}).row
     pod = hierarchy.create(models.Pod, {"name": "new-pod"}, zone.uuid).row

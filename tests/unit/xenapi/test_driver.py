@@ -25,11 +25,12 @@ REGION = 4 * 1024 * 1024  # where the tests' guest writes land
 def xen_conf(tmp_path):
     overrides = {"connection_username": USER, "connection_password": PASSWORD,
                  "staging_dir": str(tmp_path / "staging"), "rsync_transport": "local",
-                 "task_poll_interval": 0.02, "clean_shutdown_timeout": 1,
-                 "connection_timeout": 5}
+                 "task_poll_interval": 0.02, "connection_timeout": 5}
     for name, value in overrides.items():
         CONF.set_override(name, value, group="xenserver")
+    CONF.set_override("shutdown_timeout", 1, group="compute")
     yield
+    CONF.clear_override("shutdown_timeout", group="compute")
     for name in (*overrides, "connection_urls", "connection_url"):
         CONF.clear_override(name, group="xenserver")
 
@@ -123,6 +124,11 @@ def test_host_info_comes_from_the_host_record_and_metrics(one):
     assert info["address"] == "127.0.0.1"
 
 
+def test_host_load_is_the_free_memory_of_the_metrics(one):
+    # The simulator records no loadavg data source, so only free memory is reported.
+    assert one.get_host_load() == {"memory_free_mb": 16 * 1024 - 1024}
+
+
 def test_bad_credentials_name_the_user_and_the_xapi_code(hosts):
     CONF.set_override("connection_password", "wrong", group="xenserver")
     with pytest.raises(exception.HypervisorError) as caught:
@@ -189,6 +195,28 @@ def test_a_guest_ignoring_shutdown_is_halted_after_the_timeout(one):
     one.xen.call("VM.add_to_other_config", vm, "godwit_sim_ignore_shutdown", "true")
     one.power_off(instance)
     assert one.get_power_state(instance) == states.SHUTDOWN
+
+
+def test_a_clean_shutdown_being_waited_for_can_be_abandoned(one):
+    """What a start during a stop does (see godwit.compute.power): the XAPI task of the
+    clean shutdown is cancelled and forgotten, and the VM keeps running."""
+    instance = _boot(one)
+    vm = one.xen.call("VM.get_by_name_label", instance.uuid)[0]
+    one.xen.call("VM.add_to_other_config", vm, "godwit_sim_ignore_shutdown", "true")
+    polls = []
+    assert not one.shut_down(instance, timeout=600,
+                             keep_waiting=lambda: polls.append(1) or len(polls) < 3)
+    assert one.get_power_state(instance) == states.RUNNING
+    assert one.xen.call("task.get_all") == []
+    one.power_on(instance)
+    assert one.get_power_state(instance) == states.RUNNING
+
+
+def test_a_guest_that_shuts_down_leaves_no_task_behind(one):
+    instance = _boot(one)
+    assert one.shut_down(instance, timeout=600)
+    assert one.get_power_state(instance) == states.SHUTDOWN
+    assert one.xen.call("task.get_all") == []
 
 
 def test_destroy_removes_the_vm_and_its_disks(one):

@@ -25,7 +25,7 @@ def routes(compute_api):
     flavor = flavors.FlavorsController()
     flavor_admin = flavor_manage.FlavorManageController()
     hypervisor = hypervisors.HypervisorsController(compute_api)
-    service = services.ServicesController()
+    service = services.ServicesController(compute_api)
     zone = availability_zones.AvailabilityZonesController()
     server_migration = server_migrations.ServerMigrationsController(compute_api)
     return [

@@ -102,6 +102,8 @@ class ServersController:
             raise exception.ValidationError(
                 field="trusted_image_certificates",
                 reason="godwit cannot verify image signatures; send none.")
+        if "godwit:node_limit" in (server.get("metadata") or {}):
+            policy.authorize(context, "os_compute_api:servers:create:node_limit")
         host = requested_host(context, server)
         min_count = server.get("min_count", 1)
         max_count = server.get("max_count", min_count)

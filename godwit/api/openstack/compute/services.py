@@ -3,6 +3,11 @@
 Before 2.53 updates are actions naming the service by host and binary
 (``PUT /os-services/disable`` ...); from 2.53 they are ``PUT /os-services/{uuid}``.
 Only compute services can be updated from 2.53, as in Nova.
+
+godwit's addition (doc/ha.md): disabling a compute service with a ``disabled_reason`` that
+starts with "flush" also flushes its host, and enabling a service disabled that way
+unflushes it. The flush is requested first, so when it is refused (409: the host is fenced
+or its worker down) the service is left as it was.
 """
 from godwit import exception, policy
 from godwit.api import validation
@@ -17,7 +22,13 @@ from godwit.db import hierarchy
 RULE = "os_compute_api:os-services:"
 
 
+FLUSH_REASON = "flush"
+
+
 class ServicesController:
+
+    def __init__(self, compute_api):
+        self.compute_api = compute_api
 
     def index(self, req):
         policy.authorize(req.context, RULE + "list")
@@ -63,6 +74,7 @@ class ServicesController:
         if not services:
             raise exception.NotFound(f"Service {body['binary']} on host {body['host']} "
                                      "could not be found.")
+        self._flush_for(req, services[0], values)
         db.service_update(services[0].uuid, values)
 
     # --- from 2.53: PUT /os-services/{uuid} ----------------------------------------------------
@@ -77,8 +89,21 @@ class ServicesController:
         if service.binary != topology.COMPUTE_BINARY:
             raise exception.Invalid(f"Updating a {service.binary} service is not supported. "
                                     f"Only {topology.COMPUTE_BINARY} services can be updated.")
-        service = db.service_update(id, _changes(body))
+        changes = _changes(body)
+        self._flush_for(req, service, changes)
+        service = db.service_update(id, changes)
         return {"service": views.detail(req, service, hierarchy.host_zones())}
+
+    def _flush_for(self, req, service, changes):
+        """Flushes the host of a compute service disabled for a flush; unflushes it when
+        a service disabled that way is enabled."""
+        if service.binary != topology.COMPUTE_BINARY or "disabled" not in changes:
+            return
+        if changes["disabled"] and _is_flush(changes.get("disabled_reason")):
+            self.compute_api.flush_host(req.context, service.host)
+        elif not changes["disabled"] and service.disabled and \
+                _is_flush(service.disabled_reason):
+            self.compute_api.unflush_host(req.context, service.host)
 
 
 def _changes(body):
@@ -97,3 +122,7 @@ def _changes(body):
     if "forced_down" in body:
         changes["forced_down"] = common.parse_bool(body["forced_down"], "forced_down")
     return changes
+
+
+def _is_flush(reason):
+    return bool(reason) and reason.strip().lower().startswith(FLUSH_REASON)

@@ -9,6 +9,7 @@ from godwit.virt.xenapi.simulator import (
     errors,
     generic,
     guest,
+    hostpower,
     model,
     plugins,
     sessions,
@@ -51,7 +52,7 @@ class Dispatcher:
         self.guests = guests
         self.cancellations = tasks.Cancellations()
         self.methods = {}
-        for module in (generic, plugins, sessions, storage, tasks, vbd, vm):
+        for module in (generic, hostpower, plugins, sessions, storage, tasks, vbd, vm):
             self.methods.update(module.methods())
 
     def dispatch(self, method, params):

@@ -21,7 +21,7 @@ import threading
 import time
 
 from godwit.virt.xenapi import vhd
-from godwit.virt.xenapi.simulator import errors, model, storage
+from godwit.virt.xenapi.simulator import errors, hostpower, model, storage
 
 LOG = logging.getLogger(__name__)
 CHUNK = 64 * 1024
@@ -123,7 +123,8 @@ class Guests:
     def _running(self):
         with self._store.lock:
             return [vm for vm in self._store.find("VM", power_state="Running")
-                    if not self._store.get("VM", vm)["is_control_domain"]]
+                    if not self._store.get("VM", vm)["is_control_domain"]
+                    and hostpower.is_live(self._store, self._store.get("VM", vm)["resident_on"])]
 
     def _write_for(self, vm):
         """This tick's writes of one VM, if it still runs and has a disk."""

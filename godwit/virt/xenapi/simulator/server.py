@@ -4,7 +4,15 @@ import socketserver
 import threading
 import xmlrpc.server
 
-from godwit.virt.xenapi.simulator import bootstrap, dispatcher, guest, plugins, sessions, tasks
+from godwit.virt.xenapi.simulator import (
+    bootstrap,
+    dispatcher,
+    guest,
+    hostpower,
+    plugins,
+    sessions,
+    tasks,
+)
 from godwit.virt.xenapi.simulator.store import Store
 
 POLL_SECONDS = 0.05  # how soon ``stop`` is noticed
@@ -72,6 +80,12 @@ class Simulator:
         self._thread.start()
         self.guests.start()
         return self
+
+    def set_host_power(self, name, on):
+        """Powers one simulated host on or off (its BMC's chassis): see ``hostpower``."""
+        with self.store.lock:
+            hostpower.set_power(self.store, name, on)
+            self.store.save()
 
     def stop(self):
         """Stops answering and writing; waits for the call in progress, if any, to be saved.

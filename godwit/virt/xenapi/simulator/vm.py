@@ -2,7 +2,7 @@
 destroy."""
 import functools
 
-from godwit.virt.xenapi.simulator import errors, model, storage, tasks
+from godwit.virt.xenapi.simulator import errors, hostpower, model, storage, tasks
 
 # Power operations without options: the states each may start from, and the state it leaves.
 # (``clean_shutdown`` has a handler of its own.)
@@ -85,6 +85,7 @@ clean_shutdown.without_store_lock = True
 def _boot(allowed, call, vm, start_paused, host=None):
     if call.store.get("VM", vm)["is_a_template"]:
         raise errors.XapiError("VM_IS_TEMPLATE", vm)
+    hostpower.check_live(call.store, host or call.host())
     _check_state(call.store, vm, allowed)
     _set_power_state(call, vm, "Paused" if start_paused else "Running", host)
 

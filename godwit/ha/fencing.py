@@ -1,0 +1,65 @@
+"""Fencing a dead host, then recovering its instances: the leader's one fence.
+
+Order matters: the host's disk leases are broken, and its instances restarted elsewhere,
+only after its BMC confirmed the chassis off. A failed fence recovers nothing unless
+``[ha] recover_without_fence`` says otherwise. The host ends ``fenced`` and stays so until
+an admin unfences it (``POST /admin/v1/hosts/{id}/unfence``).
+"""
+from sqlalchemy import update
+
+from godwit.conf import CONF
+from godwit.db import api as db
+from godwit.db import models
+from godwit.db.session import writer
+from godwit.ha import events, ipmi, leases, recovery
+
+FENCED = "fenced"
+
+
+def fence_and_recover(host_name, rpcapi, bmc_factory=ipmi.BMC):
+    """True when the host is fenced (or given up on by config) and its instances were sent
+    elsewhere; False when the fence failed and nothing was done."""
+    host = db.host_get(host_name)
+    events.record(host_name, events.FENCE_START, f"BMC {host.ipmi_address or '(none)'}")
+    try:
+        _fence(host, bmc_factory)
+    except ipmi.FenceFailed as err:
+        events.record(host_name, events.FENCE_FAILED, str(err))
+        if not CONF.ha.recover_without_fence:
+            return False
+    else:
+        events.record(host_name, events.FENCE_OK, "the BMC confirmed the chassis off")
+    mark_fenced(host_name)
+    broken = leases.break_host(host_name)
+    events.record(host_name, events.LEASES_BROKEN, f"{broken} disk lease(s)")
+    recovery.recover_host(host_name, rpcapi)
+    return True
+
+
+def _fence(host, bmc_factory):
+    if not host.ipmi_address:
+        raise ipmi.FenceFailed(host=host.name, step="configuration",
+                               reason="no BMC address is recorded for the host (set [ha] "
+                                      "ipmi_address in its compute worker's config)")
+    bmc_factory(host.name, host.ipmi_address, host.ipmi_username or "",
+                host.ipmi_password or "").fence()
+
+
+def mark_fenced(host_name):
+    _set_state(host_name, FENCED)
+
+
+def unfence(host_name):
+    """An admin's word that the host is healthy again: back to ``ready``. Its instances
+    that were not recovered are still there, stopped."""
+    return _set_state(host_name, "ready", expected=FENCED)
+
+
+def _set_state(host_name, state, expected=None):
+    table = models.Host.__table__
+    where = [table.c.name == host_name]
+    if expected:
+        where.append(table.c.maintenance_state == expected)
+    with writer() as session:
+        return session.execute(update(table).where(*where).values(
+            maintenance_state=state)).rowcount == 1
