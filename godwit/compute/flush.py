@@ -39,7 +39,7 @@ from godwit import context, exception
 from godwit.compute import homes, live_migration, states, targets
 from godwit.conf import CONF
 from godwit.db import api as db
-from godwit.db import flushes, models
+from godwit.db import flushes, hierarchy, models
 
 LOG = logging.getLogger(__name__)
 
@@ -101,30 +101,36 @@ def _unflush_plan(host):
                    if inst.host not in (None, host)), key=lambda inst: inst.id)
     steps = []
     for instance in away:
-        method = method_of(instance)
+        method = method_of(instance, host)
         steps.append(Step(instance, None, NONE, "its migration_method is none")
                      if method == NONE else Step(instance, host, method, None))
     return steps
 
 
-def method_of(instance):
-    """How a flush moves the instance: its own method, else the configured default; a
-    live migration only for an instance that can have one (running, on shared storage in
-    a XenServer pool), else a cold migration."""
+def method_of(instance, target=None):
+    """How a flush moves the instance (to ``target``, when it is known already): its own
+    method, else the configured default; a live migration only for an instance that can
+    have one (running, on shared storage in a XenServer pool, and ``target`` in its
+    cluster), else a cold migration."""
     method = instance.migration_method or CONF.ha.default_migration_method
     if method in ("auto", LIVE):
-        return LIVE if _can_live_migrate(instance) else SHUTDOWN
+        return LIVE if _can_live_migrate(instance, target) else SHUTDOWN
     return method
 
 
-def _can_live_migrate(instance):
+def _can_live_migrate(instance, target):
     if instance.power_state != states.RUNNING:
         return False
     try:
         live_migration.check_movable(instance)
     except exception.GodwitException:
         return False
-    return True
+    return target is None or _same_cluster(instance.host, target)
+
+
+def _same_cluster(host, other):
+    cluster, other_cluster = hierarchy.cluster_of_host(host), hierarchy.cluster_of_host(other)
+    return cluster is not None and other_cluster is not None and cluster.id == other_cluster.id
 
 
 def status(host):
