@@ -31,7 +31,7 @@ def create_servers(compute_api, context, body, placement=None):
     (checked placement fields, see godwit.compute.vm_meta); [{id, name}] of the new ones."""
     host = _host_name(body.get("host_id"))
     if body.get("availability_zone"):
-        check_zone(context, body["availability_zone"], host)
+        check_zone(context, body["availability_zone"])
     try:
         instances = compute_api.create(
             context, name=body["name"], flavorid=body["flavor"], image_ref=body["image"],

@@ -8,8 +8,6 @@ import types
 
 import pytest
 
-from godwit.api.admin.router import create_app as create_admin_app
-from godwit.api.openstack.compute import create_app as create_compute_app
 from godwit.compute import api as compute_api_module
 from godwit.compute import build, states
 from godwit.conf import CONF
@@ -19,8 +17,6 @@ from godwit.scheduler import filters
 from godwit.scheduler.manager import SchedulerManager
 from tests.functional.api.conftest import (
     IMAGE,
-    Client,
-    InjectContext,
     add_host,
     add_instance,
     count_rows,
@@ -42,7 +38,7 @@ def scheduler(monkeypatch):
         CONF.clear_override(name, group="scheduler")
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def tree(cloud):
     """host1 in zone-a > pod-a > pool-a, host2 in zone-b > pod-b > pool-b, all Enabled and
     without overcommit; a kvm-only image. {name: uuid} of every level and host."""
@@ -69,16 +65,6 @@ def tree(cloud):
 @pytest.fixture
 def compute_api(compute_rpc, scheduler):
     return compute_api_module.API()
-
-
-@pytest.fixture
-def api(tree, compute_api):
-    return Client(InjectContext(create_compute_app(compute_api=compute_api)), "/v2.1")
-
-
-@pytest.fixture
-def admin_api(tree, compute_api):
-    return Client(InjectContext(create_admin_app(compute_api=compute_api)), "/admin")
 
 
 def _create(api, user="admin", version="2.74", **server):
@@ -173,8 +159,8 @@ REFUSALS = [
     (lambda tree: None, {"image": KVM_IMAGE},
      "the image is for kvm hosts and this host runs xen"),
     (lambda tree: None, {"availability_zone": "zone-b"},
-     "Host host1 is in availability zone zone-a, not in the requested availability zone "
-     "zone-b."),
+     "Host host1 cannot take the instance: it is in availability zone zone-a, not in the "
+     "requested availability zone zone-b."),
 ]
 
 

@@ -112,7 +112,7 @@ class ServersController:
                                             reason="min_count must be <= max_count")
         _check_block_devices(server.get("block_device_mapping_v2", []), server["imageRef"])
         if server.get("availability_zone"):
-            check_zone(context, server["availability_zone"], host)
+            check_zone(context, server["availability_zone"])
         request = dict(
             name=server["name"], flavorid=server_filters.id_from_href(server["flavorRef"]),
             image_ref=server["imageRef"], networks=_networks(req, server.get("networks")),
@@ -194,10 +194,10 @@ def requested_host(context, server):
     return names.pop()
 
 
-def check_zone(context, zone, host=None):
+def check_zone(context, zone):
     """The zone exists (a hierarchy zone, or the default zone of hosts in none), the caller
-    may create in it (not Disabled, or an admin), it has an enabled compute service, and
-    the named ``host`` (if any) is in it."""
+    may create in it (not Disabled, or an admin), and it has an enabled compute service.
+    (A named host outside the zone is refused by the scheduler's AvailabilityZoneFilter.)"""
     available, unavailable = topology.zone_availability(db.service_list(),
                                                         hierarchy.host_zones())
     if zone not in hierarchy.zone_states() and zone not in available + unavailable:
@@ -207,22 +207,6 @@ def check_zone(context, zone, host=None):
     placement.check_zone_open(context, zone)
     if zone not in available:
         raise exception.Invalid("The requested availability zone is not available")
-    host_zone = _zone_of_known_host(host)
-    if host_zone not in (None, zone):
-        raise exception.Invalid(f"Host {host} is in availability zone {host_zone}, not in the "
-                                f"requested availability zone {zone}.")
-
-
-def _zone_of_known_host(host):
-    """The zone of ``host``; None if no host is named, or it is unknown (the scheduler says
-    so)."""
-    if not host:
-        return None
-    try:
-        db.host_get(host)
-    except exception.HostNotFound:
-        return None
-    return topology.zone_of_host(host, hierarchy.host_zones())
 
 
 def _count_that_fits(exc, count):
