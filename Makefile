@@ -8,6 +8,8 @@ HOSTS ?= 4
 POOL_HOSTS ?=
 DRIVER ?=
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist); every test has its own database, vhost and key prefix.
+TEST_WORKERS ?= 2
 
 .PHONY: run test unit functional integration lint bench config-sample clean rsync
 
@@ -32,7 +34,7 @@ run: $(VENV)/.installed rsync
 	    $(if $(POOL_HOSTS),--pool-hosts $(POOL_HOSTS)) $(if $(DRIVER),--driver $(DRIVER))
 
 test: $(VENV)/.test-installed rsync
-	$(BIN)/pytest -q $(PYTEST_ARGS) tests
+	$(BIN)/pytest -q -n $(TEST_WORKERS) $(PYTEST_ARGS) tests
 
 unit: $(VENV)/.test-installed rsync
 	$(BIN)/pytest -q $(PYTEST_ARGS) tests/unit

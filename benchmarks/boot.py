@@ -31,10 +31,12 @@ BIN = os.path.dirname(sys.executable)
 
 
 def bench_config(transport_url, extra_conf=""):
-    """The benchmarks' config: unlimited quota, 16 API threads, 4 executor threads per
-    process; ``extra_conf`` (whole sections) is appended."""
+    """The benchmarks' config: fake hosts (``godwit-aio`` would otherwise simulate
+    XenServers), unlimited quota, 16 API threads, 4 executor threads per process;
+    ``extra_conf`` (whole sections) is appended."""
     return (f"[DEFAULT]\ntransport_url = {transport_url}\n"
             "executor_thread_pool_size = 4\n"
+            "[compute]\ncompute_driver = fake\n"
             "[quota]\ninstances = -1\ncores = -1\nram = -1\n"
             "[api]\nthreads = 16\n" + extra_conf)
 

@@ -12,6 +12,7 @@ The last ``pool_hosts`` hosts are instead the hosts of ONE simulated pool with a
 (state in ``<data_dir>/xenserver/pool``), in cluster ``cluster-2`` of the same pod: their
 servers can live-migrate between them (doc/live-migration.md).
 """
+import functools
 import os
 
 from godwit import seed, service
@@ -99,11 +100,18 @@ def forget_new_hosts():
         CONF.clear_default(name, group="compute")
 
 
+def _compute_worker(host):
+    from godwit.compute.manager import ComputeManager
+    return service.RPCService(host, "godwit-compute", "compute",
+                              ComputeManager(host, CONF.compute.compute_driver))
+
+
 class AllInOne:
     """``start()`` binds the API port first, so port 0 (any free port) works for tests."""
 
     def __init__(self, host_count, port=None, pool_hosts=0, bmcs=False):
-        """``bmcs``: give each host a virtual BMC that can power it off (godwit.ha.lab)."""
+        """``bmcs``: give each host a virtual BMC that powers it off and on again, a new
+        compute worker starting at each power-on (godwit.ha.lab)."""
         if pool_hosts > host_count:
             raise ValueError(f"{pool_hosts} pool hosts is more than the {host_count} hosts")
         self.host_count = host_count
@@ -121,7 +129,6 @@ class AllInOne:
     def build(self):
         """Binds the API and prepares the database, accounts and services (not started)."""
         from godwit.api import app
-        from godwit.compute.manager import ComputeManager
         from godwit.identity import bootstrap
         from godwit.scheduler.manager import SchedulerManager
         self.api = service.WSGIService(app.build_app(), CONF.api.bind_host, self.port,
@@ -136,15 +143,20 @@ class AllInOne:
         self.services = [service.RPCService(CONF.host, "godwit-scheduler", "scheduler",
                                             SchedulerManager())]
         simulators = start_simulators(hosts, self.pool_hosts)
-        computes = {name: service.RPCService(name, "godwit-compute", "compute",
-                                             ComputeManager(name, CONF.compute.compute_driver))
-                    for name in hosts}
-        self.services += simulators + list(computes.values())
-        if self.bmcs:
-            self.services.append(lab.LabBMCs(CONF.data_dir, computes, {
-                host: svc.simulator for svc in simulators for host in svc.simulator.hosts}))
+        self.services += simulators + self._computes(hosts, simulators)
         self.services.append(self.api)
         return self.services
+
+    def _computes(self, hosts, simulators):
+        """A compute worker per host; with BMCs, each inside a simulated host that its
+        BMC powers (a new worker at each power-on), and the BMCs' service."""
+        if not self.bmcs:
+            return [_compute_worker(name) for name in hosts]
+        pools = {host: svc.simulator for svc in simulators for host in svc.simulator.hosts}
+        simulated = {name: lab.SimulatedHost(name, functools.partial(_compute_worker, name),
+                                             pools.get(name))
+                     for name in hosts}
+        return [*simulated.values(), lab.LabBMCs(CONF.data_dir, simulated)]
 
     def _place(self, hosts):
         """Hosts join cluster-1 as they register, but the pool's, put in cluster-2 now."""

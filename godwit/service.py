@@ -89,9 +89,13 @@ class RPCService:
         db.service_heartbeat(self.service_id)
 
     def stop(self):
-        """Stops consuming; in-flight RPC methods finish before ``wait`` returns."""
+        """Stops consuming; in-flight RPC methods finish before ``wait`` returns. The
+        manager's ``cleanup_host``, if it has one, gives up what others should take over
+        (the scheduler's HA monitor leadership)."""
         for thread in self.threads:
             thread.stop()
+        if hasattr(self.manager, "cleanup_host"):
+            self.manager.cleanup_host()
         if self.server is not None:
             self.server.stop()
 

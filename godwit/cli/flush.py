@@ -6,7 +6,11 @@ import click
 from godwit.cli import admin, output, waiting
 from godwit.cli.errors import CliError
 
-PLAN_COLUMNS = ["Server", "Name", "Target", "Method", "Why it stays"]
+# Why: why the instance stays, or why it goes cold although its method is auto.
+PLAN_COLUMNS = ["Server", "Name", "Target", "Method", "Why"]
+VERBOSE = click.option("--verbose", "-v", is_flag=True,
+                       help="With --wait: print each move (server, target, method) as it "
+                            "starts; the progress bar only counts them.")
 # The host's state once each kind of request has ended.
 _SETTLED = {"flush": "flushed", "unflush": "ready"}
 
@@ -36,27 +40,41 @@ def _failure(entry):
 
 def _plan_row(step):
     return {"Server": step["instance"], "Name": step["name"], "Target": step["target"],
-            "Method": step["method"], "Why it stays": step["reason"]}
+            "Method": step["method"], "Why": step["reason"]}
 
 
-def _wait(conn, host, kind, generation):
-    """Follows the request until it ends; the last status body."""
+def _wait(conn, host, kind, generation, verbose):
+    """Follows the request until it ends; the last status body. The bar shows how many
+    instances are moving (their IDs would crowd out the bar and the elapsed time);
+    ``verbose`` prints a line above it for each move as it starts."""
+    shown = set()
+
     def fetch():
         body = admin.request(conn, "GET", f"/hosts/{host}/flush")
         flush = body["flush"]
         if flush["generation"] != generation:
             raise CliError(f"The {kind} of host {body['host']} was cancelled by a newer "
                            f"request ({flush['kind']} #{flush['generation']}).")
-        moving = ", ".join(entry["instance"][:8] for entry in flush["current"])
-        status = f"{body['maintenance_state']}" + (f" moving {moving}" if moving else "")
+        moving = [_moving(entry) for entry in flush["current"]]
+        if verbose:
+            _print_new(moving, shown)
+        status = body["maintenance_state"] + (f", {len(moving)} moving" if moving else "")
         return flush["done"], flush["total"], status, flush["finished"], body
     return waiting.follow(f"{kind.title()} {host}", fetch)
 
 
-def _finish(obj, body, kind, wait):
+def _print_new(moving, shown):
+    """Prints each of ``moving`` not in ``shown`` yet (on stderr, above the bar)."""
+    for move in moving:
+        if move not in shown:
+            shown.add(move)
+            click.echo(f"Moving {move}", err=True)
+
+
+def _finish(obj, body, kind, wait, verbose):
     """Prints the status; after --wait, exit 1 with the reasons of any failure."""
     if wait:
-        body = _wait(obj.conn, body["host"], kind, body["flush"]["generation"])
+        body = _wait(obj.conn, body["host"], kind, body["flush"]["generation"], verbose)
     output.print_record(obj.fmt, status_record(body))
     failures = body["flush"]["failures"] if wait else []
     if failures:
@@ -73,12 +91,13 @@ def _finish(obj, body, kind, wait):
 @click.option("--wait", is_flag=True,
               help="Show the progress until every instance has moved; exit 1 with the "
                    "reasons if any could not.")
+@VERBOSE
 @click.option("--dry-run", is_flag=True,
               help="Only show where each instance would go (or why it would stay).")
 @click.option("--concurrency", type=click.IntRange(1, 64),
               help="Instances moved at the same time (default: [ha] flush_concurrency).")
 @click.pass_obj
-def flush(obj, host, wait, dry_run, concurrency):
+def flush(obj, host, wait, verbose, dry_run, concurrency):
     """Move every instance off HOST (live or cold migration, as each instance's
     migration_method says); an instance no host can take is shut down and started again
     by the next unflush. A new flush or unflush of HOST cancels this one."""
@@ -90,7 +109,7 @@ def flush(obj, host, wait, dry_run, concurrency):
     if dry_run:
         output.print_list(obj.fmt, PLAN_COLUMNS, [_plan_row(step) for step in answer["plan"]])
         return
-    _finish(obj, answer, "flush", wait)
+    _finish(obj, answer, "flush", wait, verbose)
 
 
 @click.command("unflush")
@@ -98,15 +117,16 @@ def flush(obj, host, wait, dry_run, concurrency):
 @click.option("--wait", is_flag=True,
               help="Show the progress until every instance is back; exit 1 with the "
                    "reasons if any could not come back.")
+@VERBOSE
 @click.option("--concurrency", type=click.IntRange(1, 64),
               help="Instances moved at the same time (default: [ha] flush_concurrency).")
 @click.pass_obj
-def unflush(obj, host, wait, concurrency):
+def unflush(obj, host, wait, verbose, concurrency):
     """Bring back to HOST every instance a flush moved away, start those it shut down,
     and make HOST ready again."""
     body = {"concurrency": concurrency} if concurrency else {}
     _finish(obj, admin.request(obj.conn, "POST", f"/hosts/{host}/unflush", json=body),
-            "unflush", wait)
+            "unflush", wait, verbose)
 
 
 COMMANDS = (flush, unflush)

@@ -3,18 +3,19 @@
     request   (API) the host, unless fenced, moves to ``flushing`` (or ``unflushing``) and
               its ``host_flushes`` row gets the next generation, in one transaction; then
               the host's compute worker is told (cast ``run_host_flush``)
-    flush     the plan: every instance of the host with a target (``targets.choose_many``,
-              the same call a dry run makes) and a method (its ``migration_method``, else
-              ``[ha] default_migration_method``). At most ``concurrency`` moves at a time:
-              live -> live migration; shutdown -> cold migration, confirmed when it reaches
-              verify (a running instance runs again on the target); none, or no target ->
-              the instance is shut down where it is, marked ``autostart`` and listed in
-              the row's ``stopped`` (which requests carry over). The moves
-              start while the host is ``flushing``, so they are automatic: the moved
-              instance's ``previous_host`` becomes the host unless it had one
-              (``godwit.compute.homes``). Instances that arrived meanwhile (a build the
-              scheduler placed just before it saw the host flushing) are planned in a
-              further round. Then the host is ``flushed``.
+    flush     the plan: every instance of the host with a method (its ``migration_method``,
+              else ``[ha] default_migration_method``; ``auto``: live if a host of its
+              cluster takes it, else cold) and a target (``targets.choose_many``, live and
+              cold moves in one pass; the same call a dry run makes). At most
+              ``concurrency`` moves at a time: live -> live migration; shutdown -> cold
+              migration, confirmed when it reaches verify (a running instance runs again
+              on the target); none, or no target -> the instance is shut down where it
+              is, marked ``autostart`` and listed in the row's ``stopped`` (which requests
+              carry over). The moves start while the host is ``flushing``, so they are
+              automatic: the moved instance's ``previous_host`` becomes the host unless it
+              had one (``godwit.compute.homes``). Instances that arrived meanwhile (a
+              build the scheduler placed just before it saw the host flushing) are planned
+              in a further round. Then the host is ``flushed``.
     unflush   every instance whose ``previous_host`` is the host comes back (same methods;
               arriving home clears ``previous_host``), the ``stopped`` instances still
               marked ``autostart`` start (and the mark is cleared); then ``ready``.
@@ -26,7 +27,11 @@ the source of every move away), the moves' own steps run on the workers as usual
 worker per host means one runner per host. The runner only asks the compute API and reads
 the database; the row is the truth, so the worker's periodic task (``resume``) starts a
 runner for a flush that a restart interrupted, and the plan is made again from where the
-instances are now.
+instances are now. First it takes over what the lost runners left: it waits until the
+cold moves asked for just before have a migration (or never will), ends the moves in
+flight of the request of the other kind that this one replaced, and follows the open moves
+of its own kind (a flush's: automatic from the host; an unflush's: onto the instance's
+previous_host), confirming those that wait in verify, which the plan would not see.
 """
 import collections
 import concurrent.futures
@@ -44,7 +49,7 @@ from godwit.db import flushes, hierarchy, models
 LOG = logging.getLogger(__name__)
 
 FLUSH, UNFLUSH = "flush", "unflush"
-LIVE, SHUTDOWN, NONE = "live", "shutdown", "none"
+AUTO, LIVE, SHUTDOWN, NONE = "auto", "live", "shutdown", "none"
 READY, FLUSHING, FLUSHED, UNFLUSHING = "ready", "flushing", "flushed", "unflushing"
 # kind -> (the host's state while it runs, when it is done)
 _HOST_STATES = {FLUSH: (FLUSHING, FLUSHED), UNFLUSH: (UNFLUSHING, READY)}
@@ -52,8 +57,12 @@ _HOST_STATES = {FLUSH: (FLUSHING, FLUSHED), UNFLUSH: (UNFLUSHING, READY)}
 _REQUESTABLE = (READY, FLUSHING, FLUSHED, UNFLUSHING)
 _POLL_SECONDS = 0.1
 
-# One instance's part of a plan: ``target`` None means it stays, ``reason`` says why.
-Step = collections.namedtuple("Step", "instance target method reason")
+# One instance's part of a plan: ``target`` None means it stays, ``reason`` says why;
+# ``migration``: the uuid of the move an earlier runner began (followed to its end only).
+Step = collections.namedtuple("Step", "instance target method reason migration",
+                              defaults=(None,))
+# The migration types of the moves a flush begins, and its method for each.
+_METHOD_OF_TYPE = {states.LIVE_MIGRATION: LIVE, states.COLD_MIGRATION: SHUTDOWN}
 
 
 class _MoveFailed(Exception):
@@ -75,24 +84,37 @@ def request(host, kind, concurrency=None):
 
 
 def plan(host):
-    """What a flush of ``host`` would do now: a Step per instance of the host."""
+    """What a flush of ``host`` would do now: a Step per instance of the host. Live and
+    cold moves are chosen in one pass over the same hosts (in instance order), so the
+    room a live move takes on a host is gone for the cold moves after it, as it will be
+    when the flush runs them. A live move of method ``auto`` that no host of the cluster
+    takes becomes a cold migration to any valid host (the step's reason says why); an
+    explicit ``live`` stays live-only."""
     instances = sorted(db.instance_list(filters={"host": host}), key=lambda inst: inst.id)
-    methods = {inst.uuid: method_of(inst) for inst in instances}
-    chosen = {}
-    for method in (LIVE, SHUTDOWN):
-        group = [inst for inst in instances if methods[inst.uuid] == method]
-        chosen.update((inst.uuid, target) for inst, target in targets.choose_many(
-            group, live=method == LIVE, needs_disk=method == SHUTDOWN))
-    steps = []
+    steps, moves = {}, []
     for instance in instances:
-        method, target = methods[instance.uuid], chosen.get(instance.uuid)
+        method = method_of(instance)
         if method == NONE:
-            steps.append(Step(instance, None, NONE, "its migration_method is none"))
-        elif isinstance(target, targets.NoTarget):
-            steps.append(Step(instance, None, method, target.message))
+            steps[instance.uuid] = Step(instance, None, NONE, "its migration_method is none")
         else:
-            steps.append(Step(instance, target, method, None))
-    return steps
+            moves.append(targets.Move(instance, live=method == LIVE,
+                                      needs_disk=method == SHUTDOWN,
+                                      or_cold=_method_asked(instance) == AUTO))
+    for choice in targets.choose_many(moves):
+        steps[choice.move.instance.uuid] = _planned_step(choice)
+    return [steps[instance.uuid] for instance in instances]
+
+
+def _planned_step(choice):
+    instance, method = choice.move.instance, LIVE if choice.move.live else SHUTDOWN
+    if choice.live_refused is None:
+        reason = None if choice.target else choice.refused.message
+    elif choice.target:
+        reason = (f"auto: no host of its cluster can take it live "
+                  f"({choice.live_refused.kwargs['reason']}), so a cold migration")
+    else:
+        reason = f"auto: no host can take it live or cold: {choice.refused.kwargs['reason']}"
+    return Step(instance, choice.target, method, reason)
 
 
 def _unflush_plan(host):
@@ -112,10 +134,14 @@ def method_of(instance, target=None):
     method, else the configured default; a live migration only for an instance that can
     have one (running, on shared storage in a XenServer pool, and ``target`` in its
     cluster), else a cold migration."""
-    method = instance.migration_method or CONF.ha.default_migration_method
-    if method in ("auto", LIVE):
+    method = _method_asked(instance)
+    if method in (AUTO, LIVE):
         return LIVE if _can_live_migrate(instance, target) else SHUTDOWN
     return method
+
+
+def _method_asked(instance):
+    return instance.migration_method or CONF.ha.default_migration_method
 
 
 def _can_live_migrate(instance, target):
@@ -134,8 +160,11 @@ def _same_cluster(host, other):
 
 
 def status(host):
-    """The host's maintenance state and its last flush's progress (None if it had none)."""
-    return db.host_get(host).maintenance_state, flushes.get(host)
+    """The host's maintenance state and its last flush's progress (None if it had none).
+    The row is read first: a request's end changes both in one transaction, so a row read
+    as finished comes with the state it left the host in."""
+    row = flushes.get(host)
+    return db.host_get(host).maintenance_state, row
 
 
 # --- the compute worker: runners ----------------------------------------------------------
@@ -185,14 +214,18 @@ class _Runner(threading.Thread):
     def _run(self):
         """Plans and moves in rounds: a round plans only the instances no earlier round
         handled (a build the scheduler placed here just before it saw the host flushing,
-        say), and the last round finds none."""
+        say), and the last round finds none. Before, it takes over what earlier runners
+        left when the worker restarted (``_take_over``); the first round also follows
+        the moves of its kind they had begun."""
         if self.kind == UNFLUSH:
             _after_scheduler_sees(self.requested_at)
-        handled = set()
+        self._take_over()
+        handled, steps = set(), self._open_moves(self.kind)
         while self._current():
-            steps = [step for step in (plan(self.host) if self.kind == FLUSH
-                                       else _unflush_plan(self.host))
-                     if step.instance.uuid not in handled]
+            begun = handled | {step.instance.uuid for step in steps}
+            steps += [step for step in (plan(self.host) if self.kind == FLUSH
+                                        else _unflush_plan(self.host))
+                      if step.instance.uuid not in begun]
             if not steps or not self._record(total=len(handled) + len(steps)):
                 break
             handled.update(step.instance.uuid for step in steps)
@@ -200,10 +233,71 @@ class _Runner(threading.Thread):
                      len(steps), self.concurrency)
             with concurrent.futures.ThreadPoolExecutor(self.concurrency) as pool:
                 list(pool.map(self._step, steps))
+            steps = []
         if self.kind == UNFLUSH and self._current():
             self._start_autostart()
         if flushes.finish(self.host, self.generation, *_HOST_STATES[self.kind]):
             LOG.info("%s of host %s done: %s", self.kind, self.host, self.progress)
+
+    def _take_over(self):
+        """What earlier runners of the host left when the worker restarted (else ``run``
+        joined the one this request replaced): the cold moves they had just asked for,
+        then the moves in flight of the request this one replaced."""
+        self._await_recorded_moves()
+        replaced = self._open_moves(UNFLUSH if self.kind == FLUSH else FLUSH)
+        if replaced:
+            with concurrent.futures.ThreadPoolExecutor(len(replaced)) as pool:
+                list(pool.map(self._end_replaced, replaced))
+
+    def _await_recorded_moves(self):
+        """Until the destination records the migration of a cold move, the instance is in
+        ``resize_prep`` with none, and planning it would fail: the runner waits. Once
+        recorded, the move is followed like the others; if it never is (the request was
+        lost and the reconciler made the instance idle again, or the destination refused
+        it), the instance is planned like any other."""
+        try:
+            _wait(lambda: not any(map(_starting, self._instances_concerned())),
+                  "recording of the migrations asked for before the restart")
+        except _MoveFailed as err:
+            LOG.warning("%s of host %s: %s; planning all the same", self.kind, self.host, err)
+
+    def _instances_concerned(self):
+        """The instances a flush or unflush of the host moves: on it, or at home on it."""
+        return db.instance_list(filters={"host": self.host}) + \
+            db.instance_list(filters={"previous_host": self.host})
+
+    def _end_replaced(self, step):
+        """Ends a move of the request of the other kind this one replaced, as its runner
+        would have (a cold one waiting in verify is confirmed), so that a flush's move
+        sets the instance's previous_host before an unflush plans. It is not this
+        request's move: its progress does not count it."""
+        try:
+            self._perform(step)
+        except (_MoveFailed, exception.GodwitException) as err:
+            LOG.warning("%s of host %s: the replaced request's move of instance %s: %s",
+                        self.kind, self.host, step.instance.uuid, err)
+
+    def _open_moves(self, kind):
+        """Steps following the moves of ``kind`` (``_kind_of_move``) of the host that have
+        not ended: earlier runners began them and did not see them end (the worker
+        restarted). Each is followed to its end, and a cold one waiting in verify is
+        confirmed: the plan, made from where the instances are now, would miss one that
+        has arrived (its confirm would wait for the confirm window) and fail one still
+        on its way."""
+        steps = []
+        for migration in reversed(db.migration_list(filters={"host": self.host,
+                                                             "open": True})):
+            if migration.migration_type not in _METHOD_OF_TYPE:
+                continue
+            try:
+                instance = db.instance_get(migration.instance_uuid)
+            except exception.InstanceNotFound:
+                continue  # deleted meanwhile: the delete ends its migration
+            if _kind_of_move(migration, instance, self.host) == kind:
+                steps.append(Step(instance, migration.dest_host,
+                                  _METHOD_OF_TYPE[migration.migration_type], None,
+                                  migration.uuid))
+        return steps
 
     def _current(self):
         """Whether this runner's request is still the host's last one."""
@@ -246,24 +340,30 @@ class _Runner(threading.Thread):
             self._stop_here(step)
             return
         if step.method == LIVE:
-            self._live_migrate(step.instance, step.target)
+            self._live_migrate(step.instance, step.target, step.migration)
         else:
-            self._cold_migrate(step.instance, step.target)
-        if self.kind == FLUSH:
-            # A move begun before a newer request took the host out of flushing is
-            # recorded as forced; it was the flush's all the same.
+            self._cold_migrate(step.instance, step.target, step.migration)
+        if step.target != self.host:
+            # A flush's move begun before a newer request took the host out of flushing
+            # is recorded as forced; it was the flush's all the same.
             homes.moved_away(step.instance.uuid, self.host)
 
     # --- the moves ---------------------------------------------------------------------------
 
-    def _live_migrate(self, instance, target):
-        migration = self.compute_api.live_migrate(self.context, instance.uuid, target)
-        ended = _wait(lambda: _terminal(migration.uuid), f"live migration to {target}")
+    def _live_migrate(self, instance, target, migration_uuid=None):
+        """Live-migrates the instance, or follows the migration ``migration_uuid``."""
+        if migration_uuid is None:
+            migration_uuid = self.compute_api.live_migrate(self.context, instance.uuid,
+                                                           target).uuid
+        ended = _wait(lambda: _terminal(migration_uuid), f"live migration to {target}")
         if ended.status != states.FINISHED:
             raise _MoveFailed(ended.error or f"live migration to {target} ended {ended.status}")
 
-    def _cold_migrate(self, instance, target):
-        self.compute_api.migrate(self.context, instance.uuid, host=target)
+    def _cold_migrate(self, instance, target, migration_uuid=None):
+        """Cold-migrates the instance, or follows the migration ``migration_uuid``, and
+        confirms it once it waits in verify."""
+        if migration_uuid is None:
+            self.compute_api.migrate(self.context, instance.uuid, host=target)
         _wait(lambda: self._confirmed_or_done(instance.uuid), f"cold migration to {target}")
         moved = db.instance_get(instance.uuid)
         if moved.host != target:
@@ -315,6 +415,24 @@ class _Runner(threading.Thread):
                 continue
             db.instance_update(instance.uuid, {"autostart": False})
         self._record()
+
+
+def _kind_of_move(migration, instance, host):
+    """Whose move of ``host`` the migration is: a flush's if it is automatic from the host
+    (it began while the host was flushing), an unflush's if it brings the instance home to
+    the host (``homes.brings_home``); else None."""
+    if migration.source_host == host and migration.automatic:
+        return FLUSH
+    if migration.dest_host == host and homes.brings_home(migration, instance):
+        return UNFLUSH
+    return None
+
+
+def _starting(instance):
+    """Whether a cold move of the instance was asked for and its migration not recorded
+    yet."""
+    return instance.task_state == states.RESIZE_PREP and \
+        db.migration_open_for_instance(instance.uuid) is None
 
 
 def _after_scheduler_sees(requested_at):

@@ -7,7 +7,10 @@ on its own, so an unflush can bring it back (doc/ha.md, "previous_host").
 
 A migration is automatic when its source host is being flushed or was fenced as the
 migration begins (``is_automatic``, recorded on the migration row), so nothing has to be
-passed through the move's messages and a restart finishes it the same way.
+passed through the move's messages and a restart finishes it the same way. A move that
+brings an instance home (an unflush's) needs no mark: its destination is the instance's
+previous_host until it ends (``brings_home``), and arriving clears it whether the move was
+automatic or not.
 """
 from godwit import exception
 from godwit.db import api as db
@@ -22,6 +25,12 @@ def is_automatic(source_host):
         return db.host_get(source_host).maintenance_state in AUTOMATIC_SOURCE_STATES
     except exception.HostNotFound:
         return False
+
+
+def brings_home(migration, instance):
+    """Whether ``migration``, not ended yet, takes ``instance`` back to its home: an
+    unflush's move (or one an admin made that the unflush would have made)."""
+    return bool(instance.previous_host) and migration.dest_host == instance.previous_host
 
 
 def moved_away(instance_uuid, from_host, forced=False, session=None):

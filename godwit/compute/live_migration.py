@@ -12,6 +12,12 @@ step in one place (doc/live-migration.md).
              claim is freed and a fault names the host -> error
     restart  ``settle`` (at start, or periodically for a task stuck longer than a reconcile
              interval) asks the hypervisor where the VM runs now and finishes either way.
+    fenced   a destination fenced (confirmed off) mid-way: the HA leader sends the migration
+             to the source again, which asks the hypervisor where the VM is. On the source:
+             error, as after a failure. Anywhere else (the move completed just before the
+             destination died, so the VM ran there and died with it): finished, and the
+             instance is the dead destination's, which the leader recovers
+             (godwit.ha.recovery).
 
 Unlike a cold migration nothing is copied, so there is a single step and no
 ``next_step_host``: the source owns the migration from start to end.
@@ -24,7 +30,7 @@ from godwit.compute.migration import current_flavor
 from godwit.db import api as db
 from godwit.db import hierarchy, models
 from godwit.db.session import writer
-from godwit.ha import leases
+from godwit.ha import events, leases
 from godwit.scheduler import filters
 from godwit.scheduler.filters import compute, guests, resources
 from godwit.scheduler.host_state import HostStateCache
@@ -33,6 +39,7 @@ from godwit.virt import driver as virt_driver
 LOG = logging.getLogger(__name__)
 
 XENSERVER = virt_driver.driver_class("xenapi").hypervisor_type
+FENCED = "fenced"  # godwit.ha.fencing.FENCED (that module imports this one)
 
 
 class _Interrupted(Exception):
@@ -208,6 +215,9 @@ def run(manager, migration_uuid):
         instance = db.instance_get(migration.instance_uuid)
     except exception.InstanceNotFound:
         return
+    if _fenced(migration.dest_host):
+        _settle(manager, migration, instance)
+        return
     try:
         manager.driver.live_migrate(instance, migration.dest_host)
     except Exception as err:  # noqa: BLE001 - any failure leaves the instance on the source
@@ -231,7 +241,7 @@ def _finish(manager, migration, instance):
     try:
         with writer() as session:
             if not _end(session, migration, states.FINISHED):
-                return
+                return False
             if not db.instance_update(instance.uuid, {
                     "host": migration.dest_host, "node": migration.dest_host,
                     "task_state": None, "progress": 100},
@@ -245,7 +255,7 @@ def _finish(manager, migration, instance):
     except _Interrupted:
         LOG.info("Instance %s changed during its live migration; the delete ends it",
                  instance.uuid)
-        return
+        return False
     leases.take_over(instance.uuid, instance.storage_kind, migration.source_host,
                      migration.dest_host)
     LOG.info("Live migration %s: instance %s now runs on %s", migration.uuid,
@@ -253,6 +263,7 @@ def _finish(manager, migration, instance):
     firewall.sync(manager.driver, instance.uuid)
     manager.compute_rpcapi.refresh_firewall(context.get_admin_context(), migration.dest_host,
                                             [instance.uuid])
+    return True
 
 
 def _fail(migration, instance, message, vm_state=states.ACTIVE):
@@ -260,13 +271,29 @@ def _fail(migration, instance, message, vm_state=states.ACTIVE):
     and a fault says why."""
     with writer() as session:
         if not _end(session, migration, states.MIGRATION_ERROR, error=message):
-            return
+            return False
         db.instance_update(instance.uuid, {"task_state": None, "progress": 0,
                                            "vm_state": vm_state},
                            expected={"task_state": states.LIVE_MIGRATING_TASK},
                            session=session)
         db.host_release(session, migration.dest_host, *resource_tracker.needs(instance))
         db.instance_add_fault(instance.uuid, 500, message, session=session)
+    return True
+
+
+# --- a fenced host (godwit.ha.recovery) ----------------------------------------------------------
+
+def end_for_fenced_source(session, migration, instance, message):
+    """The source was fenced: the migration ends and the destination's claim is freed, in
+    ``session``, where the recovery that takes the instance over follows."""
+    if not _end(session, migration, states.MIGRATION_ERROR, error=message):
+        return False
+    db.host_release(session, migration.dest_host, *resource_tracker.needs(instance))
+    return True
+
+
+def _fenced(host):
+    return db.host_get(host).maintenance_state == FENCED
 
 
 # --- recovery ----------------------------------------------------------------------------------
@@ -279,18 +306,42 @@ def settle(manager, instance):
         db.instance_update(instance.uuid, {"task_state": None},
                            expected={"task_state": states.LIVE_MIGRATING_TASK})
         return
+    _settle(manager, migration, instance)
+
+
+def _settle(manager, migration, instance):
+    source, dest = migration.source_host, migration.dest_host
     where = manager.driver.live_migration_location(instance)
     LOG.warning("Live migration %s of instance %s was interrupted; its VM runs on %s",
                 migration.uuid, instance.uuid, where)
-    if where == migration.dest_host:
-        manager.driver.live_migrate(instance, migration.dest_host)  # hands the VM over
+    if _fenced(dest):
+        _settle_for_fenced_destination(manager, migration, instance, where)
+    elif where == dest:
+        manager.driver.live_migrate(instance, dest)  # hands the VM over
         _finish(manager, migration, instance)
-    elif where == migration.source_host:
+    elif where == source:
         _fail(migration, instance,
-              f"Live migration to host {migration.dest_host} was interrupted (the compute "
-              f"service restarted or the request was lost); the instance still runs on "
-              f"{migration.source_host}.")
+              f"Live migration to host {dest} was interrupted (the compute service "
+              f"restarted or the request was lost); the instance still runs on {source}.")
     else:
         _fail(migration, instance,
-              f"Live migration to host {migration.dest_host} was interrupted and the "
-              "instance's VM runs on no host now.", vm_state=states.ERROR)
+              f"Live migration to host {dest} was interrupted and the instance's VM runs "
+              "on no host now.", vm_state=states.ERROR)
+
+
+def _settle_for_fenced_destination(manager, migration, instance, where):
+    """The destination was fenced. A VM still on the source stays there (error, as after a
+    failure); one that is not ran on the destination (the move completed just before it
+    died) or died with it: the migration finished, and the instance, now the dead
+    destination's, is recovered from there by the HA leader."""
+    dest = migration.dest_host
+    if where == migration.source_host:
+        message = (f"Live migration {migration.uuid} ended: host {dest} was fenced. The "
+                   f"instance still runs on {where}.")
+        ended = _fail(migration, instance, message)
+    else:
+        message = (f"Live migration {migration.uuid} had moved the instance to host {dest} "
+                   "before it was fenced: it is recovered from there.")
+        ended = _finish(manager, migration, instance)
+    if ended:
+        events.record(dest, events.MIGRATION_ENDED, message, instance.uuid)

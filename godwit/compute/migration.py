@@ -483,10 +483,21 @@ def _other_side_needs(migration, instance):
 
 
 def _clean_up(manager, migration, instance):
-    """Removes what a finished migration left on this host, unless a newer one runs."""
+    """Removes what a finished migration left on this host, unless a newer one runs.
+
+    A source the migration ended without (it was fenced: ``_end_for_fenced``) may have
+    set its original aside: if the instance is still here as it was, that original is the
+    instance, and is put back (stopped: the host was off) rather than removed.
+    """
     if db.migration_open_for_instance(migration.instance_uuid) is None:
         if instance is None:
             manager.driver.destroy(InstanceRef(migration.instance_uuid))
+        elif instance.host == manager.host == migration.source_host and \
+                not db.instance_on_new_side(migration, instance):
+            if migration.dest_host == manager.host:
+                manager.driver.migrate_drop_destination(instance)
+            manager.driver.migrate_restore_source(instance, False)
+            manager.driver.cleanup_migration(instance, keep_vm=True)
         else:
             manager.driver.cleanup_migration(instance,
                                              keep_vm=instance.host == manager.host)
@@ -527,6 +538,116 @@ def end_for_deleted_instance(session, instance, acting_host):
         expected={"status": migration.status}, session=session)
     db.host_release(session, *_other_side_needs(migration, instance))
     return (migration, leftovers) if leftovers else None
+
+
+# --- a fenced host (godwit.ha.recovery) -------------------------------------------------------
+# The HA leader ends or hands over a migration one of whose hosts was fenced (confirmed off),
+# so that the instance ends on exactly one host and every claim is released. Each returns
+# (what was decided, or None if nothing was; the live host to tell, or None).
+
+def settle_for_fenced_host(migration, instance, dead_host):
+    """Decides what becomes of a resize or cold migration that ``dead_host`` takes part in
+    (doc/ha.md, "Instances caught mid-task")."""
+    on_new_side = db.instance_on_new_side(migration, instance)
+    source, dest = migration.source_host, migration.dest_host
+    if instance.host != dead_host:
+        if on_new_side:  # it runs on the live destination; the original died with the source
+            if migration.status == states.VERIFY_MIGRATION:
+                return _confirm_for_fenced(migration, instance, dead_host)
+            return None, dest  # a revert towards the dead source: ended once it gets there
+        if migration.status in states.CANCELLABLE or \
+                migration.status == states.POST_MIGRATING:
+            return _fail_for_fenced_destination(migration, dead_host)
+        return None, source
+    if on_new_side and migration.status in (states.VERIFY_MIGRATION, states.REVERTED):
+        if source != dead_host and migration.outcome != states.CONFIRMED:
+            return _revert_for_fenced_destination(migration, instance, dead_host)
+        if migration.status == states.VERIFY_MIGRATION:
+            return _confirm_for_fenced(migration, instance, dead_host)
+    elif migration.status == states.POST_MIGRATING and migration.outcome is None \
+            and dest != dead_host:
+        return None, dest  # the destination has every byte: it builds the instance
+    return _end_for_fenced(migration, instance, dead_host)
+
+
+def _confirm_for_fenced(migration, instance, dead_host):
+    """Verify, one side dead: the instance keeps its new side; the original becomes a
+    leftover of the source (removed there by ``_clean_up``, now or once it is back)."""
+    with writer() as session:
+        if not db.migration_update(migration.uuid, {
+                "status": states.FINISHED, "outcome": states.CONFIRMED,
+                "next_step_host": migration.source_host},
+                expected={"status": states.VERIFY_MIGRATION,
+                          "outcome": (None, states.CONFIRMED)}, session=session):
+            return None, None
+        db.instance_update(instance.uuid, {"vm_state": _settled_vm_state(migration)},
+                           expected={"task_state": None}, session=session)
+        db.host_release(session, migration.source_host, *flavors.needs(migration.old_flavor))
+        if migration.dest_host != migration.source_host:
+            homes.arrived(instance.uuid, migration.source_host, migration.dest_host,
+                          forced=not migration.automatic, session=session)
+    live = migration.source_host if migration.source_host != dead_host else None
+    return f"migration {migration.uuid} confirmed: host {dead_host} was fenced", live
+
+
+def _revert_for_fenced_destination(migration, instance, dead_host):
+    """The instance ran on the dead destination: the destination's half of a revert is done
+    on its behalf (the instance belongs to the source again), then the source restarts its
+    original. What the guest wrote on the destination is lost, as with any revert."""
+    expected = ({"status": states.VERIFY_MIGRATION, "outcome": None}
+                if migration.status == states.VERIFY_MIGRATION
+                else {"status": states.REVERTED, "next_step_host": dead_host})
+    with writer() as session:
+        if not db.migration_update(migration.uuid, {
+                "status": states.REVERTED, "outcome": states.REVERT,
+                "next_step_host": migration.source_host}, expected=expected, session=session):
+            return None, None
+        if not db.instance_update(instance.uuid, dict(
+                flavors.instance_values(migration.old_flavor), host=migration.source_host,
+                node=migration.source_host, power_state=states.SHUTDOWN,
+                task_state=states.RESIZE_REVERTING),
+                expected={"host": dead_host, "task_state": (None, states.RESIZE_REVERTING)},
+                session=session):
+            raise exception.Conflict(f"instance {instance.uuid} changed meanwhile")
+    return (f"migration {migration.uuid} reverted: its destination {dead_host} was fenced",
+            migration.source_host)
+
+
+def _fail_for_fenced_destination(migration, dead_host):
+    """The instance is still on its live source: the source rolls back (restarts the
+    original, frees the dead destination's claim)."""
+    if migration.outcome is not None:
+        return None, migration.next_step_host
+    if not db.migration_update(migration.uuid, {
+            "outcome": states.FAILED, "next_step_host": migration.source_host,
+            "error": f"The destination host {dead_host} was fenced."},
+            expected={"status": migration.status, "outcome": None}):
+        return None, None
+    return (f"migration {migration.uuid} rolled back: its destination {dead_host} was "
+            "fenced", migration.source_host)
+
+
+def _end_for_fenced(migration, instance, dead_host):
+    """The instance is on the dead host as it is now: the migration ends in error (or
+    cancelled, if an admin cancelled it) and the other side's claim is freed; the other
+    side's reconciler removes what it received. The instance is then recovered like an
+    idle one. The dead host keeps the clean-up (``next_step_host``): once it is back, it
+    puts the original back if the instance is still there (``_clean_up``)."""
+    cancelled = migration.outcome == states.CANCEL and migration.status in states.CANCELLABLE
+    status = states.CANCELLED if cancelled else states.MIGRATION_ERROR
+    states.check_transition(migration.status, status)
+    with writer() as session:
+        if not db.migration_update(migration.uuid, {
+                "status": status, "next_step_host": dead_host,
+                "error": migration.error or f"The host {dead_host} was fenced."},
+                expected={"status": migration.status}, session=session):
+            return None, None
+        db.instance_update(instance.uuid, {
+            "task_state": None, "vm_state": _settled_vm_state(migration),
+            "power_state": states.SHUTDOWN, "progress": 0},
+            expected={"host": dead_host}, session=session)
+        db.host_release(session, *_other_side_needs(migration, instance))
+    return f"migration {migration.uuid} {status}: host {dead_host} was fenced", None
 
 
 # --- recovery ----------------------------------------------------------------------------------

@@ -132,10 +132,13 @@ def _remove_leftovers(manager, live_uuids):
     """VMs no live instance owns, and migration leftovers no open migration needs.
 
     Holding the instance's lock keeps this host's own migration steps out; a destination's
-    received disks are protected by the open-migration check made under that lock.
+    received disks are protected by the open-migration check made under that lock. What
+    an ended migration still leaves to this host (``next_step_host``) is its clean-up's:
+    a source that was fenced mid-migration puts its set-aside original back there.
     """
     migrating = {m.instance_uuid for m in db.migration_list(
-        filters={"host": manager.host, "open": True})}
+        filters={"host": manager.host, "open": True})} | \
+        {m.instance_uuid for m in db.migration_list(filters={"next_step_host": manager.host})}
     for uuid in set(manager.driver.list_instances()) - migrating:
         if uuid in live_uuids:
             manager.try_with_instance_lock(uuid, manager.driver.cleanup_migration,

@@ -2,8 +2,8 @@
 
 ``choose`` is the one entry point: filter the hosts that could take the instance now, then
 rank them by the instance's node selector (doc/ha.md, "Target selection"). Every automatic
-move asks it, or ``choose_many`` for several instances at once, so they all follow the same
-rules:
+move asks it, or ``choose_many`` for several moves at once (a flush's plan, each move live or
+not, a live one possibly falling back to a cold one), so they all follow the same rules:
 
     filter   in the instance's node_limit (when set); not its current host nor excluded;
              the compute service up and enabled, enabled at every level, cluster managed,
@@ -17,6 +17,8 @@ rules:
              none     [ha] default_node_selector
     ties go to the host name, so the same state always gives the same answer.
 """
+import collections
+
 from godwit import exception
 from godwit.compute import resource_tracker
 from godwit.conf import CONF
@@ -28,6 +30,17 @@ from godwit.scheduler.host_state import HostStateCache
 
 class NoTarget(exception.GodwitException):
     msg_fmt = "No host can take instance %(instance)s: %(reason)s"
+
+
+# One move of a plan: ``live`` and ``needs_disk`` as ``choose`` takes them; ``or_cold``: a
+# live move that no host takes becomes a cold one (its disks copied) to any valid host.
+Move = collections.namedtuple("Move", "instance live needs_disk or_cold",
+                              defaults=(False, False, False))
+# What ``choose_many`` made of a Move: ``move`` the move chosen (the cold one a live move fell
+# back to), ``target`` its host, or None and ``refused`` the NoTarget saying why;
+# ``live_refused`` the NoTarget of the live move it fell back from.
+Choice = collections.namedtuple("Choice", "move target refused live_refused",
+                                defaults=(None, None))
 
 
 class _Candidate:
@@ -67,21 +80,24 @@ def choose(instance, exclude=(), live=False, needs_disk=False):
     return _choose(instance, _candidates(), exclude, live, needs_disk).name
 
 
-def choose_many(instances, exclude=(), live=False, needs_disk=False):
-    """[(instance, host name or the NoTarget saying why none)], choosing in turn as
-    ``choose`` would: each choice takes its resources from the host, so two instances never
-    both get the last room on one host."""
+def choose_many(moves, exclude=()):
+    """A Choice for each of ``moves`` (Move rows, live or cold each), choosing in turn as
+    ``choose`` would over one set of hosts: each choice takes its resources from the host,
+    so no two moves, live or cold, both get the last room on one host."""
     candidates = _candidates()
-    plan = []
-    for instance in instances:
-        try:
-            candidate = _choose(instance, candidates, exclude, live, needs_disk)
-        except NoTarget as err:
-            plan.append((instance, err))
-            continue
-        candidate.consume(_spec(instance, needs_disk))
-        plan.append((instance, candidate.name))
-    return plan
+    return [_choose_move(move, candidates, exclude) for move in moves]
+
+
+def _choose_move(move, candidates, exclude):
+    try:
+        candidate = _choose(move.instance, candidates, exclude, move.live, move.needs_disk)
+    except NoTarget as err:
+        if not (move.live and move.or_cold):
+            return Choice(move, None, err)
+        cold = _choose_move(Move(move.instance, needs_disk=True), candidates, exclude)
+        return cold._replace(live_refused=err)
+    candidate.consume(_spec(move.instance, move.needs_disk))
+    return Choice(move, candidate.name)
 
 
 def selector_of(instance):

@@ -20,9 +20,11 @@ opts = [
     cfg.StrOpt("default_migration_method", default="auto",
                choices=("auto", "live", "shutdown", "none"),
                help="How a flush moves an instance whose migration_method is unset: auto "
-                    "(live where it can be live-migrated: shared storage in a XenServer "
-                    "pool; else shutdown), live, shutdown (cold migration: the guest "
-                    "reboots on the target), none (it is shut down where it is)."),
+                    "(live inside its XenServer pool for a running shared-storage instance "
+                    "when a host of the pool takes it, else a cold migration to any valid "
+                    "host), live (as auto, but such an instance no host of its pool takes "
+                    "is shut down instead), shutdown (cold migration: the guest reboots on "
+                    "the target), none (it is shut down where it is)."),
     cfg.IntOpt("flush_move_timeout", default=3600, min=1,
                help="Seconds a flush waits for one instance's move before it counts it as "
                     "failed (the move itself goes on; the reconcilers finish it)."),
@@ -43,6 +45,12 @@ opts = [
                     "elsewhere about 35 s after its last heartbeat."),
     cfg.IntOpt("fence_retry_interval", default=30, min=1,
                help="Seconds before fencing a host again after a fence failed."),
+    cfg.IntOpt("fence_takeover_timeout", default=120, min=1,
+               help="Seconds after which the leader takes over a fence, or the recovery "
+                    "after it, that the scheduler which began it has not finished (it died "
+                    "or lost the leadership), and runs it again. Must exceed the longest a "
+                    "fence takes (about 90 s: three BMC requests of up to 20 s and 30 s of "
+                    "waiting for the chassis to report off)."),
     cfg.BoolOpt("recover_without_fence", default=False,
                 help="Recover a suspect host's instances even when fencing it failed. "
                      "Dangerous: if the host still runs, two hosts write the same disks."),

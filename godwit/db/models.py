@@ -307,6 +307,24 @@ class HAEvent(Base):
     message: Mapped[str | None] = mapped_column(Text)
 
 
+class HostFence(Base):
+    """The HA monitor's business with one host, from suspicion to recovery
+    (godwit.ha.host_fences), kept here so that whichever scheduler leads carries it on."""
+    __tablename__ = "host_fences"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    host: Mapped[str] = mapped_column(String(255), unique=True)
+    status: Mapped[str] = mapped_column(String(16))  # suspect, fencing, fenced
+    reason: Mapped[str | None] = mapped_column(Text)
+    suspect_since: Mapped[datetime.datetime] = mapped_column(DateTime)
+    # When the saving throws run out (or a failed fence is tried again).
+    deadline: Mapped[datetime.datetime] = mapped_column(DateTime)
+    # The monitor carrying the fence out, until when; then another may take it over.
+    owner: Mapped[str | None] = mapped_column(String(255))
+    claimed_until: Mapped[datetime.datetime | None] = mapped_column(DateTime)
+    # 1 while the host is being fenced, else NULL: unique, so one fence runs at a time.
+    slot: Mapped[int | None] = mapped_column(Integer, unique=True)
+
+
 class HostFlush(Base, Timestamps):
     """A host's flush or unflush, the last one asked for (godwit.compute.flush): one row per
     host. ``generation`` counts requests; a runner whose generation is no longer the row's

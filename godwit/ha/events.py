@@ -17,11 +17,15 @@ LEASES_BROKEN = "leases-broken"
 RECOVER_START = "recover-start"  # an instance was sent to a target host
 RECOVER_OK = "recover-ok"        # it runs there
 RECOVER_FAILED = "recover-failed"
-NOT_RECOVERED = "not-recovered"  # local storage, or no target host
+NOT_RECOVERED = "not-recovered"  # local storage, no target host, or a build never started
+MIGRATION_ENDED = "migration-ended"  # a migration with the dead host ended or handed over
+DELETE_FINISHED = "delete-finished"  # a delete the dead host never finished
 LEADER = "leader"                # this scheduler took over the monitor
+RESUMED = "resumed"              # a leader carries on a suspicion or a fence it found
 
 EVENTS = (SUSPECT, CLEARED, FENCE_START, FENCE_OK, FENCE_FAILED, LEASES_BROKEN,
-          RECOVER_START, RECOVER_OK, RECOVER_FAILED, NOT_RECOVERED, LEADER)
+          RECOVER_START, RECOVER_OK, RECOVER_FAILED, NOT_RECOVERED, MIGRATION_ENDED,
+          DELETE_FINISHED, LEADER, RESUMED)
 
 
 def record(host, event, message=None, instance_uuid=None):

@@ -4,6 +4,11 @@ Order matters: the host's disk leases are broken, and its instances restarted el
 only after its BMC confirmed the chassis off. A failed fence recovers nothing unless
 ``[ha] recover_without_fence`` says otherwise. The host ends ``fenced`` and stays so until
 an admin unfences it (``POST /admin/v1/hosts/{id}/unfence``).
+
+A fence is a recorded operation (``godwit.ha.host_fences``): the confirmed power-off is
+written down with the host's ``fenced`` state, so a leader that dies mid-way leaves a row
+the next leader carries on from: it fences again if the power-off was not confirmed, else
+recovers (every step may run twice).
 """
 from sqlalchemy import update
 
@@ -11,14 +16,30 @@ from godwit.conf import CONF
 from godwit.db import api as db
 from godwit.db import models
 from godwit.db.session import writer
-from godwit.ha import events, ipmi, leases, recovery
+from godwit.ha import events, host_fences, ipmi, leases, recovery
 
 FENCED = "fenced"
 
 
-def fence_and_recover(host_name, rpcapi, bmc_factory=ipmi.BMC):
-    """True when the host is fenced (or given up on by config) and its instances were sent
-    elsewhere; False when the fence failed and nothing was done."""
+def fence_and_recover(host_name, rpcapi, owner, bmc_factory=ipmi.BMC):
+    """Carries on the host's fence, which ``owner`` has claimed, from the step it reached.
+
+    True once its instances were sent elsewhere; False when the fence failed (nothing was
+    recovered) or another monitor took the fence over."""
+    record = host_fences.get(host_name)
+    if record is None or record.owner != owner:
+        return False
+    if record.status == host_fences.FENCING and not _power_off(host_name, owner, bmc_factory):
+        return False
+    broken = leases.break_host(host_name)
+    events.record(host_name, events.LEASES_BROKEN, f"{broken} disk lease(s)")
+    recovery.recover_host(host_name, rpcapi)
+    host_fences.finish(host_name, owner)
+    return True
+
+
+def _power_off(host_name, owner, bmc_factory):
+    """Fences the host through its BMC; True once it is recorded ``fenced``."""
     host = db.host_get(host_name)
     events.record(host_name, events.FENCE_START, f"BMC {host.ipmi_address or '(none)'}")
     try:
@@ -29,10 +50,10 @@ def fence_and_recover(host_name, rpcapi, bmc_factory=ipmi.BMC):
             return False
     else:
         events.record(host_name, events.FENCE_OK, "the BMC confirmed the chassis off")
-    mark_fenced(host_name)
-    broken = leases.break_host(host_name)
-    events.record(host_name, events.LEASES_BROKEN, f"{broken} disk lease(s)")
-    recovery.recover_host(host_name, rpcapi)
+    with writer() as session:
+        if not host_fences.confirm(session, host_name, owner):
+            return False
+        _set_state(session, host_name, FENCED)
     return True
 
 
@@ -46,20 +67,21 @@ def _fence(host, bmc_factory):
 
 
 def mark_fenced(host_name):
-    _set_state(host_name, FENCED)
+    with writer() as session:
+        _set_state(session, host_name, FENCED)
 
 
 def unfence(host_name):
     """An admin's word that the host is healthy again: back to ``ready``. Its instances
     that were not recovered are still there, stopped."""
-    return _set_state(host_name, "ready", expected=FENCED)
+    with writer() as session:
+        return _set_state(session, host_name, "ready", expected=FENCED)
 
 
-def _set_state(host_name, state, expected=None):
+def _set_state(session, host_name, state, expected=None):
     table = models.Host.__table__
     where = [table.c.name == host_name]
     if expected:
         where.append(table.c.maintenance_state == expected)
-    with writer() as session:
-        return session.execute(update(table).where(*where).values(
-            maintenance_state=state)).rowcount == 1
+    return session.execute(update(table).where(*where).values(
+        maintenance_state=state)).rowcount == 1

@@ -29,6 +29,10 @@ class SchedulerManager:
                  CONF.scheduler.lost_build_timeout / 2),
                 (self.ha_monitor.tick, CONF.ha.monitor_interval)]
 
+    def cleanup_host(self):
+        """The service stops: another scheduler takes the HA monitor over at once."""
+        self.ha_monitor.stop()
+
     def select_destinations(self, context, request_spec, instance_uuids):
         """For each instance: [chosen host, alternate, ...], or NoValidHost for the lot."""
         with self.cache.lock:

@@ -143,7 +143,8 @@ class ComputeDriver(abc.ABC):
     def recover(self, instance, dead_host, power_on):
         """Takes over the instance's VM from ``dead_host``, fenced (confirmed off), and
         starts it here (or leaves it off unless ``power_on``) from its shared disks;
-        idempotent (a VM already here is only started)."""
+        idempotent (a VM already here is only started). With no VM under the instance's
+        name, the original a cold migration's source set aside is taken over instead."""
         raise NotImplementedError(f"{type(self).__name__} cannot recover instances")
 
     def live_migrate(self, instance, dest_host):
@@ -153,7 +154,9 @@ class ComputeDriver(abc.ABC):
 
     def live_migration_location(self, instance):
         """The host the instance's VM runs on now, as the hypervisor says (None if it runs
-        nowhere): settles a live migration a crash interrupted."""
+        nowhere): settles a live migration a crash interrupted, or whose destination was
+        fenced. A VM of a dead host counts as running there until the hypervisor learns
+        otherwise (a pool marks it halted when the host rejoins)."""
         raise NotImplementedError(f"{type(self).__name__} cannot live-migrate")
 
     # --- migration (resize and cold migration), in protocol order -------------------------

@@ -157,12 +157,21 @@ class FakeDriver(driver.ComputeDriver):
 
     def recover(self, instance, dead_host, power_on):
         """The host directories stand for storage every host sees: the VM's directory
-        moves from the dead host's to this one."""
+        moves from the dead host's to this one. A cold migration's source that died with
+        its original set aside (``<uuid>-orig``) has no VM: the original becomes it."""
         path = self._vm(instance.uuid)
-        dead = os.path.join(self.root, dead_host, instance.uuid)
         if not os.path.isdir(path):
-            os.replace(dead, path)
+            dead = os.path.join(self.root, dead_host, instance.uuid)
+            os.replace(dead if os.path.isdir(dead) else dead + ORIGINAL, path)
         self._set_power(instance, states.RUNNING if power_on else states.SHUTDOWN)
+
+    def live_migration_location(self, instance):
+        """The host whose directory holds the instance's running VM (the files do not
+        know that a host is off: a dead host's VM counts), or None."""
+        for host in sorted(os.listdir(self.root)):
+            if _read_state(os.path.join(self.root, host, instance.uuid)) == states.RUNNING:
+                return host
+        return None
 
     def get_power_state(self, instance):
         return _read_state(self._vm(instance.uuid))

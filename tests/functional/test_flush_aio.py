@@ -8,7 +8,10 @@ import time
 import pytest
 from sqlalchemy import update
 
+from godwit import context
+from godwit.compute import migration, reconcile
 from godwit.conf import CONF
+from godwit.db import api as db
 from godwit.db import flushes, models
 from godwit.db.session import writer
 
@@ -82,6 +85,22 @@ def _wait_finished(admin, host, timeout=60, seen=None):
             return status
         assert time.monotonic() < deadline, status
         time.sleep(0.05)
+
+
+def _wait_for_migration(admin, server_id, statuses, timeout=30):
+    """Returns once the server's last migration is in one of ``statuses``."""
+    deadline = time.monotonic() + timeout
+    while True:
+        migrations = admin.get(f"/admin/v1/servers/{server_id}/migrations").json()[
+            "migrations"]
+        if migrations and migrations[0]["status"] in statuses:
+            return
+        assert time.monotonic() < deadline, migrations
+        time.sleep(0.02)
+
+
+def _worker(aio, host):
+    return next(service for service in aio.services if getattr(service, "host", None) == host)
 
 
 def _vm(admin, server_id):
@@ -183,14 +202,148 @@ def test_a_flush_a_restart_interrupted_is_resumed_by_the_worker(aio, admin, serv
     the flush): the worker's periodic task runs it from the database."""
     ids = servers(2)
     flushes.begin("compute-1", "flush", 2, "flushing", ("ready",))
-    worker = next(service for service in aio.services
-                  if getattr(service, "host", None) == "compute-1")
 
-    worker.manager.resume_flush()
+    _worker(aio, "compute-1").manager.resume_flush()
     status = _wait_finished(admin, "compute-1")
 
     assert status["maintenance_state"] == "flushed"
     assert all(_vm(admin, server_id)["host"] != "compute-1" for server_id in ids)
+
+
+@pytest.mark.parametrize("copy_seconds, seen", [(0, {"verify-migration"}),
+                                                 (1, {"pre-migrating", "migrating"})])
+def test_a_resumed_flush_follows_and_confirms_the_moves_its_predecessor_began(
+        aio, admin, servers, copy_seconds, seen):
+    """The worker restarted while a cold move of its flush was on its way, or waited in
+    verify: the runner it resumes (planning from where the instances are now) follows
+    that move, confirms it and counts it, then moves the rest. Nothing else would
+    confirm it: the confirm window is off."""
+    assert CONF.compute.resize_confirm_window == 0
+    moving, other = servers(2)
+    _set_maintenance("compute-1", "flushing")  # the move starts during the flush
+    CONF.set_override("fake_migration_seconds", copy_seconds, group="compute")
+    try:
+        resp = admin.post(f"/admin/v1/servers/{moving}/cold-migrate",
+                          json={"host": "compute-2"})
+        assert resp.status_code == 202, resp.text
+        _wait_for_migration(admin, moving, seen)
+        # The flush's row as the restarted worker finds it: unfinished, no runner.
+        flushes.begin("compute-1", "flush", 2, "flushing", ("flushing",))
+        _worker(aio, "compute-1").manager.resume_flush()
+        status = _wait_finished(admin, "compute-1")
+    finally:
+        CONF.clear_override("fake_migration_seconds", group="compute")
+
+    assert status["maintenance_state"] == "flushed"
+    assert status["flush"]["failures"] == []
+    assert status["flush"]["done"] == status["flush"]["total"] == 2
+    vm = _vm(admin, moving)
+    assert (vm["status"], vm["host"], vm["previous_host"]) == ("ACTIVE", "compute-2",
+                                                              "compute-1")
+    (migration, *_) = admin.get(f"/admin/v1/servers/{moving}/migrations").json()[
+        "migrations"]
+    assert (migration["status"], migration["outcome"]) == ("finished", "confirmed")
+    assert _vm(admin, other)["host"] != "compute-1"
+
+
+def _migrations(admin, server_id):
+    """(status, outcome, destination) of each of the server's migrations, newest first."""
+    migrations = admin.get(f"/admin/v1/servers/{server_id}/migrations").json()["migrations"]
+    return [(each["status"], each["outcome"], each["dest_host"]) for each in migrations]
+
+
+def _cold_migrate(admin, server_id, host, seen):
+    resp = admin.post(f"/admin/v1/servers/{server_id}/cold-migrate", json={"host": host})
+    assert resp.status_code == 202, resp.text
+    _wait_for_migration(admin, server_id, seen)
+
+
+# The worker restarted while the move waited in verify, or was still copying.
+IN_FLIGHT = pytest.mark.parametrize("copy_seconds, seen", [
+    (0, {"verify-migration"}), (1, {"pre-migrating", "migrating"})])
+
+
+@IN_FLIGHT
+def test_a_resumed_unflush_follows_and_confirms_the_move_home_its_predecessor_began(
+        aio, admin, servers, copy_seconds, seen):
+    """A move home is the unflush's: the resumed runner follows it, confirms it (home
+    again, previous_host cleared) and counts it."""
+    [server_id] = servers(1)
+    CONF.set_override("fake_migration_seconds", copy_seconds, group="compute")
+    try:
+        _cold_migrate(admin, server_id, "compute-2", {"verify-migration"})
+        assert admin.post(f"/v2.1/servers/{server_id}/action",
+                          json={"confirmResize": None}).status_code == 204
+        admin.wait_for_status(server_id, "ACTIVE")
+        db.instance_update(server_id, {"previous_host": "compute-1"})  # as a flush leaves it
+        _cold_migrate(admin, server_id, "compute-1", seen)
+        # The unflush's row as the restarted worker finds it: unfinished, no runner.
+        flushes.begin("compute-1", "unflush", 2, "unflushing", ("ready",))
+        _worker(aio, "compute-1").manager.resume_flush()
+        status = _wait_finished(admin, "compute-1")
+    finally:
+        CONF.clear_override("fake_migration_seconds", group="compute")
+
+    assert (status["maintenance_state"], status["flush"]["failures"]) == ("ready", [])
+    assert status["flush"]["done"] == status["flush"]["total"] == 1
+    vm = _vm(admin, server_id)
+    assert (vm["status"], vm["host"], vm["previous_host"]) == ("ACTIVE", "compute-1", None)
+    assert _migrations(admin, server_id)[0] == ("finished", "confirmed", "compute-1")
+
+
+@IN_FLIGHT
+def test_an_unflush_that_replaced_a_flush_across_a_restart_brings_its_moves_back_too(
+        aio, admin, servers, copy_seconds, seen):
+    """The flush's move was in flight when the worker restarted and an unflush replaced
+    the flush: the unflush's runner first ends that move as the flush would have
+    (confirmed, previous_host set), then brings the instance back."""
+    [server_id] = servers(1)
+    _set_maintenance("compute-1", "flushing")  # the move starts during the flush
+    CONF.set_override("fake_migration_seconds", copy_seconds, group="compute")
+    try:
+        _cold_migrate(admin, server_id, "compute-2", seen)
+        flushes.begin("compute-1", "unflush", 2, "unflushing", ("flushing",))
+        _worker(aio, "compute-1").manager.resume_flush()
+        status = _wait_finished(admin, "compute-1")
+    finally:
+        CONF.clear_override("fake_migration_seconds", group="compute")
+
+    assert (status["maintenance_state"], status["flush"]["failures"]) == ("ready", [])
+    assert status["flush"]["done"] == status["flush"]["total"] == 1  # the move back
+    vm = _vm(admin, server_id)
+    assert (vm["status"], vm["host"], vm["previous_host"]) == ("ACTIVE", "compute-1", None)
+    assert _migrations(admin, server_id) == [("finished", "confirmed", "compute-1"),
+                                             ("finished", "confirmed", "compute-2")]
+
+
+@pytest.mark.parametrize("request_fate", ["arrives late", "was lost"])
+def test_a_cold_move_asked_for_just_before_a_restart_is_not_a_failure(
+        aio, admin, servers, request_fate):
+    """The runner had asked for a cold move (the instance is in resize_prep) but its
+    destination had not recorded the migration when the worker restarted. The resumed
+    runner waits: a request that arrives is followed and confirmed; one that was lost
+    (the reconciler makes the instance idle again) is planned again."""
+    [server_id] = servers(1)
+    flushes.begin("compute-1", "flush", 2, "flushing", ("ready",))
+    db.instance_update(server_id, {"task_state": "resize_prep"})
+    manager = _worker(aio, "compute-1").manager
+    manager.resume_flush()
+    time.sleep(0.5)  # the runner finds the instance waiting for its migration
+    if request_fate == "arrives late":
+        instance = db.instance_get(server_id)
+        manager.compute_rpcapi.prepare_migration(
+            context.get_admin_context(), "compute-2", server_id,
+            migration.current_flavor(instance), [])
+    else:
+        reconcile.recover_instance(manager, db.instance_get(server_id))
+    status = _wait_finished(admin, "compute-1")
+
+    assert (status["maintenance_state"], status["flush"]["failures"]) == ("flushed", [])
+    assert status["flush"]["done"] == status["flush"]["total"] == 1
+    vm = _vm(admin, server_id)
+    assert (vm["status"], vm["previous_host"]) == ("ACTIVE", "compute-1")
+    assert vm["host"] != "compute-1"
+    assert _migrations(admin, server_id)[0][:2] == ("finished", "confirmed")
 
 
 def test_only_admins_flush_and_bad_requests_change_nothing(cloud, admin):

@@ -1,7 +1,8 @@
 """End to end, as in ``make run``: compute-3 and compute-4 form a simulated XenServer pool
 with a shared SR, every host has a virtual BMC. Powering compute-3 off through its BMC
 (real IPMI) gets its server running on compute-4 after a confirmed fence, on one host only;
-compute-3 stays fenced."""
+the fence powers compute-3 on again, so a new compute worker heartbeats there, but the host
+stays fenced until an admin unfences it; an unflush then brings the server home."""
 import time
 
 import pytest
@@ -44,6 +45,12 @@ def _wait(predicate, what, timeout=120):
         time.sleep(0.2)
 
 
+def _compute_service(admin, host):
+    (service,) = admin.get("/v2.1/os-services", params={
+        "host": host, "binary": "godwit-compute"}).json()["services"]
+    return service
+
+
 def _running_copies(xenapi, server_id):
     """(host name) of each running VM of the server, in the pool's database."""
     return [xenapi.host.get_name_label(xenapi.VM.get_resident_on(vm))
@@ -51,7 +58,7 @@ def _running_copies(xenapi, server_id):
             if xenapi.VM.get_power_state(vm) == "Running"]
 
 
-def test_powering_a_pool_host_off_recovers_its_server_on_the_other(aio, cloud, xenapi):
+def test_a_pool_host_powered_off_is_recovered_elsewhere_then_brought_back_home(aio, cloud, xenapi):
     user = cloud.new_member()
     _only_hosts(["compute-3"])
     server_id = user.create_server("ha-vm", image=cloud.image_id())
@@ -60,6 +67,8 @@ def test_powering_a_pool_host_off_recovers_its_server_on_the_other(aio, cloud, x
     assert db.instance_get(server_id).storage_kind == "shared"
     assert _running_copies(xenapi, server_id) == ["compute-3"]
 
+    (compute_3,) = [svc for svc in aio.services if getattr(svc, "host", None) == "compute-3"]
+    first_worker = compute_3.worker
     lab.main(["power-off", "compute-3", "--data-dir", CONF.data_dir])
 
     _wait(lambda: db.instance_get(server_id).host == "compute-4"
@@ -73,5 +82,31 @@ def test_powering_a_pool_host_off_recovers_its_server_on_the_other(aio, cloud, x
     assert "fence-failed" not in log
     instance = db.instance_get(server_id)
     assert instance.previous_host == "compute-3"
-
     assert _running_copies(xenapi, server_id) == ["compute-4"]
+
+    fenced_at = next(e.created_at for e in events.list_events(host="compute-3")
+                     if e.event == "fence-ok")
+    _wait(lambda: db.service_list(host="compute-3")[0].last_seen_up > fenced_at,
+          "compute-3's worker never came back")
+    assert _compute_service(cloud.admin(), "compute-3")["state"] == "up"
+    assert compute_3.worker is not first_worker
+    _back_home_once_unfenced(cloud.admin(), xenapi, server_id)
+
+
+def _back_home_once_unfenced(admin, xenapi, server_id):
+    """The operator's path once the fence powered compute-3 on again and its worker is up."""
+    assert db.host_get("compute-3").maintenance_state == "fenced"
+    assert admin.post("/admin/v1/hosts/compute-3/unflush", json={}).status_code == 409
+
+    resp = admin.post("/admin/v1/hosts/compute-3/unfence", json={})
+    assert resp.status_code == 200, resp.text
+    assert db.host_get("compute-3").maintenance_state == "ready"
+    resp = admin.post("/admin/v1/hosts/compute-3/unflush", json={})
+    assert resp.status_code == 202, resp.text
+    _wait(lambda: (admin.get("/admin/v1/hosts/compute-3/flush").json()["flush"] or {})
+          .get("finished"), "the unflush never finished")
+
+    vm = admin.get(f"/admin/v1/vms/{server_id}").json()["vm"]
+    assert (vm["host"], vm["status"], vm["previous_host"]) == ("compute-3", "ACTIVE", None)
+    assert _running_copies(xenapi, server_id) == ["compute-3"]
+    assert admin.get("/admin/v1/hosts/compute-3/flush").json()["maintenance_state"] == "ready"

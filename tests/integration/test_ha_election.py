@@ -1,11 +1,22 @@
 """HA monitor leader election on real Redis (tooz): of two schedulers one leads; when it
-stops, the other takes over. Each test uses a group of its own."""
+stops, the other takes over, at its next election round when the stop is graceful. Each
+test has a key namespace and a group of its own."""
 import time
 
+import pytest
+
+from godwit import service
+from godwit.conf import CONF
 from godwit.ha import election
+from godwit.scheduler.manager import SchedulerManager
 from tests import services
 
-URL = "redis://127.0.0.1:6379?timeout=5"
+
+def _url(lock_timeout=5):
+    """A Redis URL whose keys no other test shares. ``lock_timeout``: how long the leader
+    lock outlives a leader that does not release it."""
+    return (f"redis://127.0.0.1:6379?timeout=5&lock_timeout={lock_timeout}"
+            f"&namespace={services.unique_name('godwit-ha')}")
 
 
 def _wait_for_leader(members, rounds=100):
@@ -20,9 +31,9 @@ def _wait_for_leader(members, rounds=100):
 
 def test_one_scheduler_leads_and_another_takes_over_when_it_stops():
     services.require("Redis")
-    group = services.unique_name("godwit-ha").encode()
-    first = election.ToozLeader(URL, group=group, member=b"scheduler-a")
-    second = election.ToozLeader(URL, group=group, member=b"scheduler-b")
+    url, group = _url(), services.unique_name("godwit-ha").encode()
+    first = election.ToozLeader(url, group=group, member=b"scheduler-a")
+    second = election.ToozLeader(url, group=group, member=b"scheduler-b")
     try:
         leaders = _wait_for_leader([first, second])
         assert len(leaders) == 1
@@ -34,6 +45,32 @@ def test_one_scheduler_leads_and_another_takes_over_when_it_stops():
     finally:
         first.stop()
         second.stop()
+
+
+@pytest.fixture
+def two_schedulers():
+    """Two scheduler managers electing their HA monitor's leader on one Redis namespace
+    whose leader lock would outlive a crashed leader by 60 s."""
+    services.require("Redis")
+    CONF.set_override("coordination_url", _url(lock_timeout=60), group="ha")
+    managers = [SchedulerManager(), SchedulerManager()]
+    yield managers
+    for manager in managers:
+        manager.cleanup_host()
+    CONF.clear_override("coordination_url", group="ha")
+
+
+def test_graceful_stop_hands_the_monitor_over_at_the_next_round(two_schedulers):
+    """Stopping the leading scheduler's service releases the leader lock: the other is
+    elected at its very next election round, not when the lock expires (60 s here)."""
+    leaderships = [manager.ha_monitor.leadership for manager in two_schedulers]
+    [leader] = _wait_for_leader(leaderships)
+    [follower] = [member for member in leaderships if member is not leader]
+    assert not follower.is_leader()
+    stopping = two_schedulers[leaderships.index(leader)]
+    service.RPCService("scheduler-a", "godwit-scheduler", "scheduler", stopping).stop()
+    assert follower.is_leader()
+    assert not leader.is_leader()  # stopped for good: it does not stand again
 
 
 def test_without_coordination_url_the_process_always_leads():

@@ -74,7 +74,7 @@ class XenAPIDriver(driver.ComputeDriver):
 
     def get_host_load(self):
         """Free memory from the host's metrics; the load average from its ``loadavg`` data
-        source where XAPI records one (the simulator does not)."""
+        source where XAPI records one (the simulator's formulas: ``simulator.metrics``)."""
         xen = self.xen
         metrics = xen.call("host_metrics.get_record",
                            xen.call("host.get_metrics", xen.host_ref))
@@ -180,15 +180,21 @@ class XenAPIDriver(driver.ComputeDriver):
         vmops.tag(xen, vm, instance.uuid, **{vmops.HOST_KEY: dest_host})
 
     def recover(self, instance, dead_host, power_on):
-        """The pool's database still has the VM running on the dead (fenced, confirmed off)
-        host: ``VM.power_state_reset`` marks it halted, then it is tagged for this host and
-        started here with ``VM.start_on``, from its disks on the shared SR."""
+        """The pool's database may still have the VM running on the dead (fenced, confirmed
+        off) host: ``VM.power_state_reset`` marks it halted, then it is tagged for this host
+        and started here with ``VM.start_on``, from its disks on a shared SR. A cold
+        migration's source that died with the VM set aside left it as ``<uuid>-orig``: it
+        is named after the instance again and recovered the same way. A VM with a disk on
+        a local SR is refused (that disk died with its host)."""
         xen = self.xen
-        vm = vmops.instance_vm(xen, instance.uuid)
+        vm = vmops.instance_vm(xen, instance.uuid) or \
+            vmops.instance_vm(xen, instance.uuid, vmops.ORIGINAL)
         if vm is None:
-            raise exception.HypervisorError(method="VM.power_state_reset",
+            raise exception.HypervisorError(method="VM.get_by_name_label",
                                             reason=f"instance {instance.uuid} has no VM in "
                                                    "this pool")
+        vmops.require_shared_disks(xen, vm, instance.uuid, dead_host)
+        xen.call("VM.set_name_label", vm, instance.uuid)
         if xen.call("VM.get_power_state", vm) in ("Running", "Paused") and \
                 xen.call("VM.get_resident_on", vm) != xen.host_ref:
             xen.call("VM.power_state_reset", vm)

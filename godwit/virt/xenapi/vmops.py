@@ -23,6 +23,7 @@ IMAGE_KEY = "godwit_image"
 ORIGINAL = "-orig"
 SNAPSHOT = "-snapshot"
 ROOT_DEVICE = "0"
+NULL_REF = "OpaqueRef:NULL"
 MIB = 1024 * 1024
 
 POWER_STATES = {"Running": states.RUNNING, "Halted": states.SHUTDOWN,
@@ -70,10 +71,11 @@ def find_vm(xen, name, migrated_in=None):
     return None
 
 
-def instance_vm(xen, instance_uuid):
+def instance_vm(xen, instance_uuid, suffix=""):
     """The instance's own VM (not an original or snapshot), whichever host of the pool it
-    is tagged for, or None: a live migration moves it between the pool's hosts."""
-    for ref in xen.call("VM.get_by_name_label", instance_uuid):
+    is tagged for, or None: a live migration moves it between the pool's hosts. With
+    ``suffix`` (``ORIGINAL``), the VM of the instance named so instead."""
+    for ref in xen.call("VM.get_by_name_label", instance_uuid + suffix):
         record = xen.call("VM.get_record", ref)
         if not record["is_a_template"] and \
                 record["other_config"].get(INSTANCE_KEY) == instance_uuid:
@@ -87,6 +89,20 @@ def root_vdi(xen, vm):
         if record["userdevice"] == ROOT_DEVICE and record["type"] == "Disk":
             return record["VDI"]
     raise exception.HypervisorError(method="VM.get_VBDs", reason=f"VM {vm} has no root disk")
+
+
+def require_shared_disks(xen, vm, instance_uuid, host):
+    """Raises HypervisorError if a disk of ``vm`` is on an SR that only ``host`` sees."""
+    for vbd in xen.call("VM.get_VBDs", vm):
+        vdi = xen.call("VBD.get_VDI", vbd)
+        if vdi == NULL_REF:
+            continue
+        sr = xen.call("VDI.get_SR", vdi)
+        if not xen.call("SR.get_shared", sr):
+            raise exception.HypervisorError(
+                method="SR.get_shared",
+                reason=f"a disk of instance {instance_uuid} is on SR "
+                       f"{xen.call('SR.get_name_label', sr)!r}, local to host {host}")
 
 
 def tag(xen, vm, instance_uuid, **extra):

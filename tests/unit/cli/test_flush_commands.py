@@ -1,6 +1,8 @@
 """`godwit host flush|unflush`: the admin API requests sent, the plan and progress shown,
 and the exit code when moves failed."""
 
+import re
+
 import pytest
 
 from tests.unit.cli.conftest import assert_error_line, fault, json_response, run, table_row
@@ -107,3 +109,45 @@ def test_dry_run_excludes_wait(host):
     result = run("host", "flush", "compute-1", "--dry-run", "--wait")
     assert result.exit_code == 2
     assert host.session.requests == []
+
+
+def _moving_servers(count):
+    return [{"instance": f"{index:08d}-1111-2222-3333-444444444444", "target": "compute-2",
+             "method": "live"} for index in range(count)]
+
+
+def _frames(stderr):
+    """Each drawing of the progress bar, as the terminal shows it (colours left out)."""
+    plain = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", stderr)
+    return [frame.strip() for frame in re.split(r"[\r\n]", plain) if "Flush" in frame]
+
+
+def test_flush_wait_counts_the_moving_servers_so_the_bar_fits_80_columns(host):
+    moving = _moving_servers(5)
+    host.session.statuses = [_status("flushing", 0, 5, current=moving),
+                             _status("flushing", 3, 5, current=moving[3:]),
+                             _status("flushed", 5, 5, finished=True)]
+    # FORCE_COLOR: rich draws every update, as in a terminal.
+    result = run("host", "flush", "compute-1", "--wait",
+                 env={"COLUMNS": "80", "FORCE_COLOR": "1"})
+    assert result.exit_code == 0, result.output
+    frames = _frames(result.stderr)
+    assert any("Flush compute-1 " in frame and "flushing, 5 moving" in frame
+               for frame in frames), frames
+    assert any("flushing, 2 moving" in frame for frame in frames), frames
+    for frame in frames:
+        assert len(frame) <= 80, frame
+        assert re.search(r"\d+:\d\d:\d\d$", frame), frame  # the elapsed time, whole
+    assert "00000000-1111" not in result.stderr
+
+
+def test_flush_wait_verbose_prints_each_move_once_as_it_starts(host):
+    moving = _moving_servers(3)
+    host.session.statuses = [_status("flushing", 0, 3, current=moving[:2]),
+                             _status("flushing", 1, 3, current=moving[1:]),
+                             _status("flushed", 3, 3, finished=True)]
+    result = run("host", "flush", "compute-1", "--wait", "--verbose",
+                 env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.stderr.splitlines() if line.startswith("Moving ")]
+    assert lines == [f"Moving {entry['instance']} -> compute-2 (live)" for entry in moving]

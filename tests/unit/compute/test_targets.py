@@ -147,13 +147,51 @@ def test_choose_many_consumes_each_choice(cloud):
     set_host("b", allocation_state="Disabled")
     set_host("c", allocation_state="Disabled")
     first, second = vm(name="one"), vm(name="two")
-    plan = targets.choose_many([first, second])
-    assert plan[0] == (first, "a")
-    assert isinstance(plan[1][1], targets.NoTarget) and "RAM" in str(plan[1][1])
+    plan = targets.choose_many([targets.Move(first), targets.Move(second)])
+    assert (plan[0].move.instance, plan[0].target) == (first, "a")
+    assert plan[1].target is None and "RAM" in str(plan[1].refused)
     # choose agrees with the first choice of choose_many.
     assert targets.choose(first) == "a"
 
 
 def test_choose_many_spreads_by_the_selector(cloud):
     instances = [vm(name=f"v{index}", node_selector="vms") for index in range(3)]
-    assert [host for _, host in targets.choose_many(instances)] == ["a", "b", "c"]
+    moves = [targets.Move(instance) for instance in instances]
+    assert [choice.target for choice in targets.choose_many(moves)] == ["a", "b", "c"]
+
+
+def test_choose_many_counts_live_and_cold_moves_against_the_same_hosts(cloud):
+    # b has room for one more m1, and the most free memory: the live move takes it, so
+    # the cold move after it goes to the next best host, a.
+    set_host("b", memory_mb_used=8192 - 1024)
+    live, cold = vm(name="live"), vm(name="cold")
+    plan = targets.choose_many([targets.Move(live, live=True),
+                                targets.Move(cold, needs_disk=True)])
+    assert [(choice.move.instance, choice.target) for choice in plan] == [(live, "b"),
+                                                                          (cold, "a")]
+
+
+def test_a_live_move_that_may_fall_back_goes_cold_when_its_cluster_is_full(cloud):
+    # a and b, the rest of the cluster, are full; c, in the other cluster, has room.
+    for host in ("a", "b"):
+        set_host(host, memory_mb_used=8192)
+    first, second = vm(name="first"), vm(name="second")
+
+    [fell_back, live_only] = targets.choose_many([
+        targets.Move(first, live=True, or_cold=True), targets.Move(second, live=True)])
+
+    assert (fell_back.target, fell_back.move.live, fell_back.move.needs_disk) == \
+        ("c", False, True)
+    assert "a: " in str(fell_back.live_refused) and "RAM" in str(fell_back.live_refused)
+    assert "c: it is not in the cluster" in str(fell_back.live_refused)
+    assert (live_only.target, live_only.live_refused) == (None, None)
+    assert "c: it is not in the cluster" in str(live_only.refused)
+
+
+def test_a_fallback_with_no_host_at_all_says_why_for_every_host(cloud):
+    for host in ("a", "b", "c"):
+        set_host(host, memory_mb_used=8192)
+    [choice] = targets.choose_many([targets.Move(vm(), live=True, or_cold=True)])
+    assert (choice.target, choice.move.live) == (None, False)
+    assert all(f"{host}: " in str(choice.refused) for host in ("a", "b", "c"))
+    assert "RAM" in str(choice.refused) and choice.live_refused is not None

@@ -5,6 +5,7 @@ import pytest
 
 from godwit.compute import reconcile, states
 from godwit.db import api as db
+from godwit.db import models
 from godwit.ha import events, fencing, leases, recovery
 
 
@@ -112,3 +113,53 @@ def test_the_dead_hosts_reconciler_leaves_an_instance_being_recovered(decided):
     instance = db.instance_get(decided["shared"])
     reconcile.recover_instance(Manager("h1"), instance)
     assert db.instance_get(decided["shared"]).task_state == states.REBUILDING
+
+
+def test_a_recovery_whose_target_dies_too_goes_to_another_host(decided):
+    dead_target = decided["target"]
+    other = ({"h2", "h3"} - {dead_target}).pop()
+    fencing.mark_fenced(dead_target)
+    recovery.recover_host(dead_target, decided["rpc"])
+    recovery.recover_host(dead_target, decided["rpc"])  # a new leader: nothing more
+    [(_, _, first), (target, uuid, second)] = decided["rpc"].casts
+    assert (target, uuid) == (other, decided["shared"])
+    assert db.migration_get(first).status == states.MIGRATION_ERROR
+    assert _usage(dead_target) == 0
+    recovery.recover(Manager(other), second)
+    instance = db.instance_get(decided["shared"])
+    assert (instance.host, instance.vm_state, instance.previous_host) == (
+        other, states.ACTIVE, "h1")
+    assert [e.event for e in events.list_events(host="h1")][-3:] == [
+        "migration-ended", "recover-start", "recover-ok"]
+
+
+def test_a_recovery_whose_target_dies_with_no_other_host_left_ends_in_error(decided):
+    dead_target = decided["target"]
+    other = ({"h2", "h3"} - {dead_target}).pop()
+    fencing.mark_fenced(other)
+    fencing.mark_fenced(dead_target)
+    recovery.recover_host(dead_target, decided["rpc"])
+    instance = db.instance_get(decided["shared"], details=True)
+    assert (instance.host, instance.vm_state, instance.task_state) == ("h1", states.ERROR,
+                                                                       None)
+    assert "No host can take" in instance.faults[0].message
+    assert db.migration_get(decided["migration"]).status == states.MIGRATION_ERROR
+    assert _usage(dead_target) == 0
+    assert len(decided["rpc"].casts) == 1
+
+
+def test_an_instance_arriving_on_a_fenced_silent_host_is_recovered_at_the_next_round(cloud):
+    """As after a live migration to the host that completed just before it died: the
+    host's recovery had found nothing of it."""
+    fencing.mark_fenced("h1")
+    leases.break_host("h1")
+    rpc = cloud["rpc"]
+    assert recovery.resend_stalled(rpc, age=3600) == 0 and rpc.casts == []  # it heartbeats
+    service = db.service_list(host="h1", binary="godwit-compute")[0]
+    db.service_update(service.uuid, {"last_seen_up": models.utcnow().replace(year=2000)})
+    recovery.resend_stalled(rpc, age=3600)
+    assert [uuid for _, uuid, _ in rpc.casts] == [cloud["shared"]]
+    assert db.instance_get(cloud["local"]).vm_state == states.ERROR
+    recovery.resend_stalled(rpc, age=3600)  # decided: not again
+    assert len(rpc.casts) == 1
+    assert [e.event for e in events.list_events(host="h1")].count("not-recovered") == 1

@@ -124,9 +124,12 @@ def test_host_info_comes_from_the_host_record_and_metrics(one):
     assert info["address"] == "127.0.0.1"
 
 
-def test_host_load_is_the_free_memory_of_the_metrics(one):
-    # The simulator records no loadavg data source, so only free memory is reported.
-    assert one.get_host_load() == {"memory_free_mb": 16 * 1024 - 1024}
+def test_host_load_is_the_free_memory_of_the_metrics_and_the_loadavg(one):
+    # An idle simulated host: only dom0 holds memory, no guest vCPU runs.
+    assert one.get_host_load() == {"memory_free_mb": 16 * 1024 - 1024, "load_average": 0.0}
+    _boot(one, _instance(vcpus=2, memory_mb=768))
+    assert one.get_host_load() == {"memory_free_mb": 16 * 1024 - 1024 - 768,
+                                   "load_average": 2.0}
 
 
 def test_bad_credentials_name_the_user_and_the_xapi_code(hosts):

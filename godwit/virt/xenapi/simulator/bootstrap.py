@@ -28,8 +28,7 @@ def _sr(store, state_dir, hosts, name_label, shared):
 
 
 def _host(store, state_dir, name):
-    metrics = store.create("host_metrics", memory_total=str(MEMORY_TOTAL),
-                           memory_free=str(MEMORY_TOTAL - DOM0_MEMORY))
+    metrics = store.create("host_metrics", memory_total=str(MEMORY_TOTAL))
     host = store.create("host", name_label=name, hostname=name, address="127.0.0.1",
                         metrics=metrics, software_version=dict(SOFTWARE_VERSION, hostname=name),
                         cpu_info=CPU_INFO)

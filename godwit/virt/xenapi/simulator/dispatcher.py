@@ -10,6 +10,7 @@ from godwit.virt.xenapi.simulator import (
     generic,
     guest,
     hostpower,
+    metrics,
     model,
     plugins,
     sessions,
@@ -52,7 +53,7 @@ class Dispatcher:
         self.guests = guests
         self.cancellations = tasks.Cancellations()
         self.methods = {}
-        for module in (generic, hostpower, plugins, sessions, storage, tasks, vbd, vm):
+        for module in (generic, hostpower, metrics, plugins, sessions, storage, tasks, vbd, vm):
             self.methods.update(module.methods())
 
     def dispatch(self, method, params):

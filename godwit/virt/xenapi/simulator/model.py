@@ -15,6 +15,7 @@ DEFAULTS = {
              "enabled": True, "metrics": NULL_REF, "software_version": {},
              "API_version_major": "2", "API_version_minor": "21", "API_version_vendor": "XenSource",
              "cpu_info": {}, "other_config": {}},
+    # memory_free is computed when read (``metrics``); the stored value is never shown.
     "host_metrics": {"memory_total": "0", "memory_free": "0", "live": True, "other_config": {}},
     "SR": {"name_label": "", "name_description": "", "type": "ext", "content_type": "user",
            "shared": False, "physical_size": "0", "physical_utilisation": "0",
