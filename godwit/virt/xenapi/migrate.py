@@ -12,6 +12,7 @@ into the SR remembers the UUIDs it chose, and VMs are found by name.
 """
 import contextlib
 import json
+import time
 
 from godwit import exception
 from godwit.virt.xenapi import vmops
@@ -52,16 +53,25 @@ def snapshot(xen, instance):
         vmops.tag(xen, snap, instance.uuid)
 
 
-def _transfer(xen, instance, dest, vdi_uuids, phase, progress):
+def _transfer(xen, instance, dest, vdi_uuids, phase, progress, check):
     vdi = vmops.root_vdi(xen, _source(xen, instance.uuid))
     transfer_id = f"{instance.uuid}-{phase}"
     args = {"sr_uuid": xen.call("SR.get_uuid", xen.call("VDI.get_SR", vdi)),
             "vdi_uuids": json.dumps(vdi_uuids), "dest_host": dest.address or "",
             "staging_root": xen.config.staging_dir, "name": instance.uuid,
             "transport": xen.config.rsync_transport, "transfer_id": transfer_id,
-            "ssh_user": xen.config.rsync_ssh_user}
+            "ssh_user": xen.config.rsync_ssh_user, "check": "true" if check else "false"}
+
+    reported = time.monotonic()
 
     def report():
+        """Every ``task_poll_interval`` at most, the first after one: the task is polled
+        sooner at first, but each report runs a plugin on dom0, which a copy of the leaf
+        made while the VM is down would wait for."""
+        nonlocal reported
+        if time.monotonic() - reported < xen.config.task_poll_interval:
+            return
+        reported = time.monotonic()
         sent = _plugin(xen, "get_transfer_progress", transfer_id=transfer_id)
         progress(sent["bytes_sent"], sent["total_bytes"])
 
@@ -77,8 +87,10 @@ def _transfer(xen, instance, dest, vdi_uuids, phase, progress):
 
 
 def copy_base(xen, instance, dest, progress):
+    """Checks and sends the base chain while the VM runs: the destination checks only
+    what it relinks, while the VM is down."""
     leaf = vmops.root_vdi(xen, _source(xen, instance.uuid))
-    _transfer(xen, instance, dest, _chain(xen, leaf)[:-1], "base", progress)
+    _transfer(xen, instance, dest, _chain(xen, leaf)[:-1], "base", progress, check=True)
 
 
 def power_off(xen, instance):
@@ -91,7 +103,8 @@ def power_off(xen, instance):
 
 def copy_delta(xen, instance, dest, progress):
     leaf = vmops.root_vdi(xen, vmops.required(xen, instance.uuid + vmops.ORIGINAL))
-    _transfer(xen, instance, dest, [xen.call("VDI.get_uuid", leaf)], "delta", progress)
+    _transfer(xen, instance, dest, [xen.call("VDI.get_uuid", leaf)], "delta", progress,
+              check=False)
 
 
 def finish(xen, instance, flavor, power_on):

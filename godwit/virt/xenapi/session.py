@@ -23,6 +23,9 @@ LOG = logging.getLogger(__name__)
 
 API_VERSION = "2.21"
 ORIGINATOR = "godwit"
+# The wait between two polls of a task: a quarter of the time it has run so far, but at
+# least this long (and at most ``poll`` seconds).
+_FIRST_POLL = 0.05
 # Errors on the wire: the host is down, refuses connections, or answers something else.
 _UNREACHABLE = (OSError, http.client.HTTPException, xmlrpc.client.ProtocolError)
 
@@ -149,10 +152,12 @@ class Session:
 
         ``while_waiting()`` is called at each poll (it may raise to give up: the task is
         then cancelled). Past ``timeout`` seconds the task is cancelled and TimeoutError
-        raised.
+        raised. The first polls come sooner than ``poll``, so that a short task, such as
+        a migration's copy of the leaf while the VM is down, is seen done soon after it is.
         """
         task = self.call(f"Async.{method}", *args)
-        deadline = None if timeout is None else time.monotonic() + timeout
+        started = time.monotonic()
+        deadline = None if timeout is None else started + timeout
         try:
             while True:
                 status = self.call("task.get_status", task)
@@ -167,7 +172,7 @@ class Session:
                     except BaseException:
                         self._cancel(task)
                         raise
-                time.sleep(poll)
+                time.sleep(min(poll, max(_FIRST_POLL, (time.monotonic() - started) / 4)))
         finally:
             with contextlib.suppress(exception.HypervisorError):
                 self.call("task.destroy", task)

@@ -42,14 +42,16 @@ The creator is "gdwt", not blktap's "tap": vhd-util expects a batmap in "tap" fi
 version 1.2 and later. qemu takes the size of a VHD from an unknown creator from the CHS
 geometry, which rounds it down; vhd-util, libvhdi and this module use the footer's current
 size.
+
+Start-up: the simulator's vhd-util is a process importing this module, and a migration's
+downtime includes two of them (relink, check), so the module imports only what every
+command needs; ``uuid`` (which pulls in ``platform`` and ``re``) and ``hashlib`` are
+imported where they are used.
 """
 import collections
-import hashlib
 import os
-import re
 import struct
 import time
-import uuid as uuidlib
 
 SECTOR = 512
 BLOCK_SIZE = 2 * 1024 * 1024
@@ -78,7 +80,6 @@ _LOCATORS = 8
 _FOOTER = struct.Struct(">8sIIQI4sI4sQQHBBII16sB427s")
 _HEADER = struct.Struct(">8sQQIIII16sI4s512s192s256s")
 _LOCATOR = struct.Struct(">4sIIIQ")
-_BIT_RUN = re.compile("1+")
 
 Footer = collections.namedtuple(
     "Footer", "cookie features version data_offset timestamp creator creator_version host_os"
@@ -127,6 +128,27 @@ def _timestamp(unix_time):
 
 def _padded(size):
     return -(-size // SECTOR) * SECTOR
+
+
+def _uuid_text(raw):
+    import uuid  # see "Start-up" above
+    return str(uuid.UUID(bytes=raw))
+
+
+def _uuid_bytes(text=None):
+    """``text`` as 16 bytes, or a new random uuid's."""
+    import uuid  # see "Start-up" above
+    return (uuid.uuid4() if text is None else uuid.UUID(text)).bytes
+
+
+def _runs(bits, start, end):
+    """(first, end) of each run of "1" in ``bits[start:end]`` (a block bitmap's sectors)."""
+    first = bits.find("1", start, end)
+    while first != -1:
+        stop = bits.find("0", first, end)
+        stop = end if stop == -1 else stop
+        yield first, stop
+        first = bits.find("1", stop, end)
 
 
 # --- parent locators ----------------------------------------------------------------------------
@@ -340,8 +362,8 @@ class _Chain:
     def _check_link(child, parent):
         if child.header.parent_uuid != parent.footer.uuid:
             raise VhdError(f"{child.path}: parent {parent.path} has UUID "
-                           f"{uuidlib.UUID(bytes=parent.footer.uuid)}, expected "
-                           f"{uuidlib.UUID(bytes=child.header.parent_uuid)}")
+                           f"{_uuid_text(parent.footer.uuid)}, expected "
+                           f"{_uuid_text(child.header.parent_uuid)}")
         if child.header.block_size != parent.header.block_size:
             raise VhdError(f"{child.path}: block size differs from its parent's")
 
@@ -372,8 +394,7 @@ def _read_span(chain, block, first, count):
     for disk in reversed(chain):
         if not disk.allocated(block):
             continue
-        for run in _BIT_RUN.finditer(disk.bits(block), first, first + count):
-            start, end = run.span()
+        for start, end in _runs(disk.bits(block), first, first + count):
             out[(start - first) * SECTOR:(end - first) * SECTOR] = \
                 disk.read_sectors(block, start, end - start)
     return out
@@ -398,7 +419,7 @@ def _new_footer(virtual_size, disk_type):
     cylinders, heads, sectors = geometry(virtual_size)
     return Footer(b"conectix", _FEATURES, _VERSION, HEADER_OFFSET, _timestamp(time.time()),
                   _CREATOR, _CREATOR_VERSION, _HOST_OS, virtual_size, virtual_size, cylinders,
-                  heads, sectors, disk_type, 0, uuidlib.uuid4().bytes, 0, bytes(427))
+                  heads, sectors, disk_type, 0, _uuid_bytes(), 0, bytes(427))
 
 
 def _create(path, footer, parent=None):
@@ -452,10 +473,10 @@ def info(path):
         differencing = disk.footer.disk_type == DIFFERENCING
         return {
             "type": TYPES[disk.footer.disk_type],
-            "uuid": str(uuidlib.UUID(bytes=disk.footer.uuid)),
+            "uuid": _uuid_text(disk.footer.uuid),
             "virtual_size": disk.footer.current_size,
             "physical_size": disk.size,
-            "parent_uuid": (str(uuidlib.UUID(bytes=disk.header.parent_uuid))
+            "parent_uuid": (_uuid_text(disk.header.parent_uuid)
                             if differencing else None),
             "parent_path": disk.parent_path(),
             "block_size": disk.header.block_size,
@@ -533,7 +554,7 @@ def set_uuid(path, new_uuid):
     """Give the disk a new UUID; children must then be relinked with ``set_parent``."""
     disk = _Disk(path, writable=True)
     try:
-        disk.write_footer(disk.footer._replace(uuid=uuidlib.UUID(str(new_uuid)).bytes))
+        disk.write_footer(disk.footer._replace(uuid=_uuid_bytes(str(new_uuid))))
     finally:
         disk.close()
 
@@ -574,8 +595,7 @@ def coalesce(child_path):
             for block in range(len(child.bat)):
                 if not child.allocated(block):
                     continue
-                for run in _BIT_RUN.finditer(child.bits(block), 0, child.sectors_per_block):
-                    start, end = run.span()
+                for start, end in _runs(child.bits(block), 0, child.sectors_per_block):
                     parent.write_sectors(block, start,
                                          child.read_sectors(block, start, end - start))
         finally:
@@ -584,6 +604,7 @@ def coalesce(child_path):
 
 def digest(path):
     """sha256 hex digest of the whole virtual disk as read through the chain."""
+    import hashlib  # see "Start-up" above
     sha = hashlib.sha256()
     with _Chain(path) as chain:
         size = chain[0].footer.current_size

@@ -10,8 +10,11 @@ they can call it as they would on dom0. Supported, with the real tool's options 
     vhd-util snapshot -n NEW -p PARENT create NEW, an empty differencing child of PARENT
 
 Anything else prints a usage message and exits with status 1.
+
+Options are parsed here rather than with ``getopt``, which imports ``gettext``: a
+migration's downtime includes runs of this tool, and its start-up is mostly imports (see
+"Start-up" in ``godwit.virt.xenapi.vhd``).
 """
-import getopt
 import sys
 
 from godwit.virt.xenapi import vhd
@@ -29,15 +32,33 @@ class UsageError(Exception):
     """Options a command does not accept, or misses."""
 
 
+def _parse(argv, spec):
+    """{letter: value or True} of short options as getopt reads them (``-n NAME``,
+    ``-nNAME``, ``-vp``); ``spec`` lists the letters, a ``:`` after those taking a value."""
+    takes_value = {letter: spec[index + 1:index + 2] == ":"
+                   for index, letter in enumerate(spec) if letter != ":"}
+    options, rest = {}, list(argv)
+    while rest:
+        word = rest.pop(0)
+        if len(word) < 2 or not word.startswith("-"):
+            raise UsageError(f"unexpected arguments: {' '.join([word] + rest)}")
+        letters = word[1:]
+        while letters:
+            letter, letters = letters[0], letters[1:]
+            if letter not in takes_value:
+                raise UsageError(f"option -{letter} not recognized")
+            if takes_value[letter]:
+                if not letters and not rest:
+                    raise UsageError(f"option -{letter} requires argument")
+                options[letter], letters = letters or rest.pop(0), ""
+            else:
+                options[letter] = True
+    return options
+
+
 def _options(argv, spec, required):
     """The command's options as {letter: value or True}, checking the required ones."""
-    try:
-        pairs, rest = getopt.getopt(argv, spec)
-    except getopt.GetoptError as exc:
-        raise UsageError(str(exc)) from None
-    if rest:
-        raise UsageError(f"unexpected arguments: {' '.join(rest)}")
-    options = {flag.lstrip("-"): value or True for flag, value in pairs}
+    options = _parse(argv, spec)
     missing = [letter for letter in required if letter not in options]
     if missing:
         raise UsageError("missing -" + ", -".join(missing))

@@ -1,4 +1,5 @@
 """Starting a XAPI simulator and logging in to it with the real XenAPI client."""
+import contextlib
 import time
 import xmlrpc.client
 
@@ -19,6 +20,24 @@ def login(url):
     session = XenAPI.Session(url)
     session.login_with_password(USER, PASSWORD, "2.21", "godwit-tests")
     return session
+
+
+@contextlib.contextmanager
+def crash_at(driver, method):
+    """The worker of ``driver`` dies when it makes its next ``method`` call: the block must
+    raise ConnectionResetError there; the driver's calls work again after it."""
+    call = driver.xen.call
+
+    def crashing(name, *args):
+        if name == method:
+            raise ConnectionResetError("the worker died here")
+        return call(name, *args)
+    driver.xen.call = crashing
+    try:
+        with pytest.raises(ConnectionResetError):
+            yield
+    finally:
+        driver.xen.call = call
 
 
 def failure(call, *args):

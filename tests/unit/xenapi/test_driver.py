@@ -14,7 +14,7 @@ from godwit.virt import driver as virt_driver
 from godwit.virt.xenapi import vhd
 from godwit.virt.xenapi.driver import XenAPIDriver
 from godwit.virt.xenapi.simulator import storage
-from tests.unit.xenapi.simulator_harness import PASSWORD, USER, start_simulator
+from tests.unit.xenapi.simulator_harness import PASSWORD, USER, crash_at, start_simulator
 
 IMAGE = types.SimpleNamespace(uuid="0b6a9a63-35b4-4b5a-9a2d-4a4a3c1d5f01")
 FLAVOR = {"vcpus": 2, "memory_mb": 1024}
@@ -369,16 +369,8 @@ def test_a_finish_interrupted_after_creating_the_vm_completes_it_when_run_again(
     source.migrate_power_off(instance)
     source.migrate_copy_delta(instance, target, lambda done, total: None)
     before = _content(source, instance.uuid + "-orig")
-    call = dest.xen.call
-
-    def crash_at_vbd_create(method, *args):
-        if method == "VBD.create":
-            raise ConnectionResetError("the worker died here")
-        return call(method, *args)
-    dest.xen.call = crash_at_vbd_create
-    with pytest.raises(ConnectionResetError):
+    with crash_at(dest, "VBD.create"):
         dest.migrate_finish(instance, FLAVOR, power_on=True)
-    dest.xen.call = call
     dest.migrate_finish(instance, FLAVOR, power_on=True)
     assert len(dest.xen.call("VM.get_by_name_label", instance.uuid)) == 1
     assert dest.get_power_state(instance) == states.RUNNING

@@ -152,10 +152,10 @@ def test_cancelled_transfer_fails_and_resumes(tmp_path, xenapi, dom0, hosts, cal
 
 def staged_chain(tmp_path, dom0, chain):
     """The chain copied to the staging dir (as two transfers leave it) and a target SR."""
-    sr_uuid, base, leaf = chain
+    sr_uuid, *vdis = chain
     staging = tmp_path / "staging" / "instance-1"
     os.makedirs(staging)
-    for vdi in (base, leaf):
+    for vdi in vdis:
         (staging / (vdi + ".vhd")).write_bytes((dom0 / sr_uuid / (vdi + ".vhd")).read_bytes())
     target = str(uuid.uuid4())
     os.makedirs(dom0 / target)
@@ -193,6 +193,45 @@ def test_move_resumes_after_an_interruption(tmp_path, dom0, chain, monkeypatch):
     assert vhd.info(str(dom0 / target / (new[1] + ".vhd")))["parent_path"] == str(placed)
 
 
+def test_a_damaged_base_is_refused_before_it_is_sent(tmp_path, dom0, chain):
+    sr_uuid, base, _ = chain
+    with open(dom0 / sr_uuid / (base + ".vhd"), "r+b") as stream:
+        stream.seek(100)  # in the copy of the footer at the start
+        stream.write(b"x")
+    args = transfer_args(tmp_path, sr_uuid, [base], "t-base", check="true")
+    with pytest.raises(Failure) as caught:
+        PLUGIN.transfer_vhd(None, args)
+    assert caught.value.params[:2] == [
+        "GODWIT_VHD_UTIL_FAILED", f"check -n {dom0 / sr_uuid / base}.vhd"]
+    assert os.listdir(tmp_path / "staging" / "instance-1") == []
+    args["check"] = "false"  # unchecked, it is sent as it is
+    assert PLUGIN.transfer_vhd(None, args) and os.listdir(tmp_path / "staging" / "instance-1")
+
+
+def test_move_relinks_and_checks_all_but_the_base(tmp_path, dom0, chain, monkeypatch):
+    """While the VM is down, one vhd-util modify and one check per file below the base
+    (checked before it was sent): no query, no check of the base."""
+    sr_uuid, base, middle = chain
+    leaf = str(uuid.uuid4())
+    vhd.create_differencing(str(dom0 / sr_uuid / (leaf + ".vhd")),
+                            str(dom0 / sr_uuid / (middle + ".vhd")))
+    harness.fill(str(dom0 / sr_uuid / (leaf + ".vhd")), 1, 3)
+    digest = vhd.digest(str(dom0 / sr_uuid / (leaf + ".vhd")))
+    target = staged_chain(tmp_path, dom0, (sr_uuid, base, middle, leaf))
+    started, real = [], PLUGIN._start_vhd_util
+    monkeypatch.setattr(PLUGIN, "_start_vhd_util",
+                        lambda *arguments: started.append(arguments) or real(*arguments))
+    args = move_args(tmp_path, target, [])
+    del args["vdi_uuids"]
+    new = json.loads(PLUGIN.move_vhds_into_sr(harness.FakeSession(), args))
+    paths = [str(dom0 / target / (vdi + ".vhd")) for vdi in new]
+    assert started == [("modify", "-n", paths[1] + ".moving", "-p", paths[0]),
+                       ("check", "-n", paths[1] + ".moving"),
+                       ("modify", "-n", paths[2] + ".moving", "-p", paths[1]),
+                       ("check", "-n", paths[2] + ".moving")]
+    assert vhd.digest(paths[2]) == digest
+
+
 def test_a_damaged_vhd_fails_the_check_on_every_run(tmp_path, dom0, chain):
     _, base, leaf = chain
     target = staged_chain(tmp_path, dom0, chain)
@@ -200,12 +239,14 @@ def test_a_damaged_vhd_fails_the_check_on_every_run(tmp_path, dom0, chain):
         stream.seek(100)  # in the copy of the footer at the start
         stream.write(b"x")
     args = move_args(tmp_path, target, [base, leaf])
-    for _ in range(2):  # a re-run checks again what the first run placed
+    for _ in range(2):  # a re-run checks it again, and it never takes its name
         with pytest.raises(Failure) as caught:
             PLUGIN.move_vhds_into_sr(harness.FakeSession(), args)
         moves = dict(json.loads((tmp_path / "staging" / "instance-1" / "moves.json").read_text()))
         assert caught.value.params[:2] == [
-            "GODWIT_VHD_UTIL_FAILED", f"check -n {dom0 / target / moves[leaf]}.vhd"]
+            "GODWIT_VHD_UTIL_FAILED", f"check -n {dom0 / target / moves[leaf]}.vhd.moving"]
+        assert sorted(os.listdir(dom0 / target)) == sorted([moves[base] + ".vhd",
+                                                            moves[leaf] + ".vhd.moving"])
 
 
 def test_chain_must_start_without_a_parent(tmp_path, dom0, chain):
@@ -250,6 +291,7 @@ BAD = [
     ("transfer_vhd", "transfer_id", "a/b"),
     ("transfer_vhd", "transfer_id", "t\n"),
     ("transfer_vhd", "bwlimit_kbps", "fast"),
+    ("transfer_vhd", "check", "yes"),
     ("get_transfer_progress", "transfer_id", "../x"),
     ("cancel_transfer", "transfer_id", ""),
     ("move_vhds_into_sr", "sr_uuid", "a/b"),

@@ -6,6 +6,7 @@ import pytest
 from godwit import exception
 from godwit.compute import states
 from godwit.virt.xenapi import vmops
+from tests.unit.xenapi.simulator_harness import crash_at
 from tests.unit.xenapi.test_driver import (  # noqa: F401 - xen_conf is a fixture
     Hosts,
     _boot,
@@ -103,16 +104,8 @@ def test_a_recovery_that_crashed_midway_completes_when_run_again(pool):
     dead, target, instance = pool
     before = _content(dead, instance.uuid)
     _power_off(dead)
-    call = target.xen.call
-
-    def crash_at_start(method, *args):
-        if method == "VM.start_on":
-            raise ConnectionResetError("the worker died here")
-        return call(method, *args)
-    target.xen.call = crash_at_start
-    with pytest.raises(ConnectionResetError):
+    with crash_at(target, "VM.start_on"):
         target.recover(instance, "pool-a", power_on=True)
-    target.xen.call = call
     assert _where(target, instance) == ("Halted", None)  # reset, not started yet
     target.recover(instance, "pool-a", power_on=True)
     vm = vmops.instance_vm(target.xen, instance.uuid)

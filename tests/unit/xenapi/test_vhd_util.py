@@ -42,6 +42,7 @@ def test_query_size_and_parent(tmp_path, base):
     vhd.create_differencing(child, base)
     assert run("query", "-n", "child.vhd", "-p", cwd=tmp_path) == (0, f"{base}\n", "")
     assert run("query", "-n", child, "-v", "-p") == (0, f"10\n{base}\n", "")
+    assert run("query", f"-n{child}", "-vp") == (0, f"10\n{base}\n", "")  # as getopt reads
 
 
 def test_snapshot_creates_a_child(tmp_path, base):
@@ -76,7 +77,8 @@ def test_check_reports_a_damaged_file(tmp_path, base):
 
 @pytest.mark.parametrize("args", [[], ["coalesce", "-n", "x"], ["query", "-n", "x"],
                                   ["modify", "-n", "x"], ["query", "-x"],
-                                  ["snapshot", "-p", "x"], ["check", "-n", "x", "extra"]])
+                                  ["snapshot", "-p", "x"], ["check", "-n", "x", "extra"],
+                                  ["check", "-n"], ["check", "-"], ["check", "--", "-n", "x"]])
 def test_usage_errors(args):
     status, output, error = run(*args)
     assert status == 1 and output == "" and "usage: vhd-util" in error
