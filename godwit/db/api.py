@@ -415,6 +415,11 @@ def migration_get(migration_id, session=None):
     return migration
 
 
+def host_update(name, values, expected=None, session=None):
+    """Compare-and-swap on one host (by name), as ``instance_update``."""
+    return _compare_and_swap(models.Host, ("name", name), values, expected, session)
+
+
 def migration_update(uuid, values, expected=None, session=None):
     """Compare-and-swap on one migration, as ``instance_update``."""
     return _compare_and_swap(models.Migration, ("uuid", uuid), values, expected, session)

@@ -10,11 +10,8 @@ written down with the host's ``fenced`` state, so a leader that dies mid-way lea
 the next leader carries on from: it fences again if the power-off was not confirmed, else
 recovers (every step may run twice).
 """
-from sqlalchemy import update
-
 from godwit.conf import CONF
 from godwit.db import api as db
-from godwit.db import models
 from godwit.db.session import writer
 from godwit.ha import events, host_fences, ipmi, leases, recovery
 
@@ -53,7 +50,7 @@ def _power_off(host_name, owner, bmc_factory):
     with writer() as session:
         if not host_fences.confirm(session, host_name, owner):
             return False
-        _set_state(session, host_name, FENCED)
+        mark_fenced(host_name, session)
     return True
 
 
@@ -66,22 +63,12 @@ def _fence(host, bmc_factory):
                 host.ipmi_password or "").fence()
 
 
-def mark_fenced(host_name):
-    with writer() as session:
-        _set_state(session, host_name, FENCED)
+def mark_fenced(host_name, session=None):
+    db.host_update(host_name, {"maintenance_state": FENCED}, session=session)
 
 
 def unfence(host_name):
     """An admin's word that the host is healthy again: back to ``ready``. Its instances
     that were not recovered are still there, stopped."""
-    with writer() as session:
-        return _set_state(session, host_name, "ready", expected=FENCED)
-
-
-def _set_state(session, host_name, state, expected=None):
-    table = models.Host.__table__
-    where = [table.c.name == host_name]
-    if expected:
-        where.append(table.c.maintenance_state == expected)
-    return session.execute(update(table).where(*where).values(
-        maintenance_state=state)).rowcount == 1
+    return db.host_update(host_name, {"maintenance_state": "ready"},
+                          expected={"maintenance_state": FENCED})
