@@ -43,23 +43,30 @@ def rules_for(instance):
 
 
 def wanted(driver, instance, host_enabled):
-    """The rules ``driver``'s host should hold for ``instance`` (None: nothing)."""
-    if not host_enabled or instance.host != driver.host or \
-            instance.power_state != states.RUNNING:
+    """The rules ``driver``'s host should hold for ``instance`` (None: nothing).
+
+    ``host_enabled`` is ``enabled(driver.host)``, or a callable giving it: it is asked
+    only for an instance running here.
+    """
+    if instance.host != driver.host or instance.power_state != states.RUNNING:
+        return None
+    if not (host_enabled() if callable(host_enabled) else host_enabled):
         return None
     return rules_for(instance)
 
 
-def sync(driver, instance_uuid):
-    """Applies the instance's rules on this host if it runs here, else removes them."""
-    try:
-        instance = db.instance_get(instance_uuid)
-    except exception.InstanceNotFound:
-        instance = InstanceRef(instance_uuid)
-        rules = None
-    else:
-        rules = wanted(driver, instance, enabled(driver.host))
-    _set(driver, instance, rules)
+def sync(driver, instance_uuid, instance=None):
+    """Applies the instance's rules on this host if it runs here, else removes them.
+
+    ``instance`` is its row as the caller has just committed it; without it, it is read.
+    """
+    if instance is None:
+        try:
+            instance = db.instance_get(instance_uuid)
+        except exception.InstanceNotFound:
+            _set(driver, InstanceRef(instance_uuid), None)
+            return
+    _set(driver, instance, wanted(driver, instance, lambda: enabled(driver.host)))
 
 
 def _set(driver, instance, rules):
