@@ -171,7 +171,8 @@ class API:
         The instance must stay on the host it was read on (the compare-and-swap says so).
         It must be idle, or busy with a task ``action`` may interrupt (see
         states.Action): the worker running that task sees the change and gives up.
-        A migration's progress starts again from 0.
+        A migration's progress starts again from 0, and its request gets a new task token
+        (compute.migration.prepare). The instance in memory shows the changes.
         """
         if instance.locked and not context.can_see_all_projects():
             raise exception.Conflict(f"Instance {instance.uuid} is locked")
@@ -181,7 +182,7 @@ class API:
         check_cluster_managed(instance, action.name)
         changes = {"task_state": action.task_state}
         if action.task_state == states.RESIZE_PREP:
-            changes["progress"] = 0
+            changes.update(progress=0, task_token=models.new_uuid())
         won = db.instance_update(instance.uuid, changes,
                                  expected={"vm_state": action.vm_states, "task_state": None,
                                            "host": instance.host})
@@ -191,6 +192,8 @@ class API:
                                                "host": instance.host})
         if not won:
             raise self._invalid_state(instance.uuid, action.name)
+        for column, value in changes.items():
+            setattr(instance, column, value)
         return instance
 
     # --- delete ----------------------------------------------------------------------------
@@ -260,7 +263,7 @@ class API:
                                expected={"task_state": states.RESIZE_PREP})
             raise exception.Invalid(err.message) from err
         self.compute_rpcapi.prepare_migration(context, hosts[0], instance.uuid, new_flavor,
-                                              hosts[1:])
+                                              hosts[1:], instance.task_token)
 
     def confirm_resize(self, context, instance_uuid):
         migration = self._waiting_migration(context, instance_uuid, "confirmResize")

@@ -30,7 +30,7 @@ from godwit.virt import driver as virt_driver
 
 
 class ComputeManager:
-    target = messaging.Target(version="1.7")
+    target = messaging.Target(version="1.8")
 
     def __init__(self, host, driver_name):
         self.host = host
@@ -129,9 +129,10 @@ class ComputeManager:
     def terminate_instance(self, context, instance_uuid):
         self.with_instance_lock(instance_uuid, terminate.terminate, self, instance_uuid)
 
-    def prepare_migration(self, context, instance_uuid, new_flavor, alternates):
+    def prepare_migration(self, context, instance_uuid, new_flavor, alternates,
+                          task_token=None):
         self.with_instance_lock(instance_uuid, migration.prepare, self, context, instance_uuid,
-                                new_flavor, alternates)
+                                new_flavor, alternates, task_token)
 
     def advance_migration(self, context, migration_uuid, instance_uuid):
         self.with_instance_lock(instance_uuid, migration.advance, self, migration_uuid)

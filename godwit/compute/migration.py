@@ -51,11 +51,14 @@ class _NoRoom(Exception):
 
 # --- destination: the first step ------------------------------------------------------------
 
-def prepare(manager, ctxt, instance_uuid, new_flavor, alternates):
+def prepare(manager, ctxt, instance_uuid, new_flavor, alternates, task_token=None):
     """Destination: claims ``new_flavor`` here and creates the migration, or passes it on.
 
     The claim, the instance's task and the new row are one transaction, so a crash leaves
     either all of them or none (then the source's reconciler clears ``resize_prep``).
+    A cast whose ``task_token`` is not the instance's belongs to an earlier request, which
+    the reconciler ended while the cast was held up (its destination was down, say): it
+    must not take over the request that replaced it, which may want another flavor.
     """
     try:
         instance = db.instance_get(instance_uuid)
@@ -63,6 +66,10 @@ def prepare(manager, ctxt, instance_uuid, new_flavor, alternates):
         return
     if instance.task_state != states.RESIZE_PREP:
         LOG.info("Instance %s is no longer waiting for a migration", instance_uuid)
+        return
+    if task_token is not None and task_token != instance.task_token:
+        LOG.info("Ignoring an earlier migration request for instance %s: a later one "
+                 "replaced it", instance_uuid)
         return
     try:
         migration = _create(manager.host, instance, new_flavor)
@@ -73,14 +80,19 @@ def prepare(manager, ctxt, instance_uuid, new_flavor, alternates):
         _hand_over(manager, migration)
 
 
+def _waiting(instance):
+    """What the instance's row must still say for this request to go on with it."""
+    return {"task_state": states.RESIZE_PREP, "task_token": instance.task_token,
+            "host": instance.host}
+
+
 def _create(host, instance, new_flavor):
     old_flavor = current_flavor(instance)
     kind = states.COLD_MIGRATION if old_flavor["flavorid"] == new_flavor["flavorid"] \
         else states.RESIZE_MIGRATION
     with writer() as session:
         if not db.instance_update(instance.uuid, {"task_state": states.RESIZE_MIGRATING},
-                                  expected={"task_state": states.RESIZE_PREP,
-                                            "host": instance.host}, session=session):
+                                  expected=_waiting(instance), session=session):
             return None
         if not db.host_claim(session, host, *flavors.needs(new_flavor)):
             raise _NoRoom()  # rolls the instance update back
@@ -106,11 +118,11 @@ def _next_alternate(manager, ctxt, instance, new_flavor, alternates):
         LOG.info("Host %s has no room for instance %s; trying %s", manager.host,
                  instance.uuid, alternates[0])
         manager.compute_rpcapi.prepare_migration(ctxt, alternates[0], instance.uuid,
-                                                 new_flavor, alternates[1:])
+                                                 new_flavor, alternates[1:],
+                                                 instance.task_token)
         return
     LOG.warning("No host had room to migrate instance %s", instance.uuid)
-    if db.instance_update(instance.uuid, {"task_state": None},
-                          expected={"task_state": states.RESIZE_PREP}):
+    if db.instance_update(instance.uuid, {"task_state": None}, expected=_waiting(instance)):
         db.instance_add_fault(instance.uuid, 400, "Migration failed: no valid host was found "
                                                   "(every candidate host was full).")
 

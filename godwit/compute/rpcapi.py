@@ -9,12 +9,13 @@ Version history:
     1.5 - refresh_firewall
     1.6 - run_host_flush
     1.7 - recover_instance
+    1.8 - prepare_migration takes task_token
 """
 from godwit import rpc
 from godwit.conf import CONF
 
 TOPIC = "compute"
-VERSION = "1.7"
+VERSION = "1.8"
 
 
 class ComputeAPI:
@@ -25,6 +26,10 @@ class ComputeAPI:
 
     def _cast(self, context, host, method, version="1.0", **kwargs):
         self.client.prepare(server=host, version=version).cast(context, method, **kwargs)
+
+    def _can_send(self, version):
+        """Whether ``[upgrade_levels] compute`` lets casts of ``version`` go out."""
+        return self.client.can_send_version(version)
 
     def build_and_run_instance(self, context, host, instance_uuid, alternates):
         """``alternates``: hosts to try, in order, if this host cannot claim the instance."""
@@ -49,8 +54,18 @@ class ComputeAPI:
     def terminate_instance(self, context, host, instance_uuid):
         self._cast(context, host, "terminate_instance", instance_uuid=instance_uuid)
 
-    def prepare_migration(self, context, host, instance_uuid, new_flavor, alternates):
-        """To a destination: claim ``new_flavor`` and start migrating the instance here."""
+    def prepare_migration(self, context, host, instance_uuid, new_flavor, alternates,
+                          task_token=None):
+        """To a destination: claim ``new_flavor`` and start migrating the instance here.
+
+        ``task_token`` is the instance's for this request: the destination ignores the cast
+        once another request has replaced it. Workers older than 1.8 get the cast without.
+        """
+        if task_token is not None and self._can_send("1.8"):
+            self._cast(context, host, "prepare_migration", version="1.8",
+                       instance_uuid=instance_uuid, new_flavor=new_flavor,
+                       alternates=alternates, task_token=task_token)
+            return
         self._cast(context, host, "prepare_migration", version="1.1",
                    instance_uuid=instance_uuid, new_flavor=new_flavor, alternates=alternates)
 

@@ -210,6 +210,9 @@ class Instance(Base, Timestamps):
     availability_zone: Mapped[str | None] = mapped_column(String(255))
     vm_state: Mapped[str] = mapped_column(String(32))
     task_state: Mapped[str | None] = mapped_column(String(32))
+    # Set with resize_prep by the request that set it; its prepare cast names it, so a late
+    # cast of an earlier request (cleared by the reconciler since) cannot take over.
+    task_token: Mapped[str | None] = mapped_column(String(36))
     power_state: Mapped[int] = mapped_column(Integer, default=0)
     progress: Mapped[int] = mapped_column(Integer, default=0)
     storage_kind: Mapped[str] = mapped_column(String(16), default="local")

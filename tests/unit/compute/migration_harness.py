@@ -35,6 +35,9 @@ class Bus(ComputeAPI):
     def _cast(self, context, host, method, version="1.0", **kwargs):
         self.queue.append((host, method, (), kwargs))
 
+    def _can_send(self, version):
+        return True
+
 
 class Scheduler:
     def __init__(self, cloud):

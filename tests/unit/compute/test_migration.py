@@ -60,6 +60,24 @@ def test_migrate_revert_restores_the_original(cloud):
     assert cloud.usage_is_consistent()[0]
 
 
+def test_a_late_prepare_of_an_ended_request_cannot_take_over_the_next_one(cloud):
+    """The first request's cast to the destination was held up (its worker was down, say)
+    until the reconciler ended that request; the user then asked for another flavor. The
+    old cast, arriving first, is ignored: the instance gets the flavor asked for last."""
+    uuid = cloud.boot()
+    cloud.api.migrate(cloud.context, uuid)
+    held = list(cloud.bus.queue)
+    cloud.bus.queue.clear()
+    cloud.reconcile_everywhere()
+    assert _server(uuid) == ("ACTIVE", "src", "1")
+    cloud.api.resize(cloud.context, uuid, "2")
+    cloud.bus.queue.extendleft(reversed(held))
+    cloud.pump()
+    assert _server(uuid) == ("VERIFY_RESIZE", "dst", "2")
+    assert cloud.migration_of(uuid).new_flavor["flavorid"] == "2"
+    assert cloud.usage_is_consistent()[0]
+
+
 def test_resize_on_the_same_host(cloud):
     from godwit.conf import CONF
     CONF.set_override("allow_resize_to_same_host", True, group="compute")
