@@ -32,8 +32,8 @@ cloud and this benchmark share the machine's clock. Polling only notices the end
 migration polls ``GET /servers/{id}`` every ``--poll-interval`` s (50 ms), a batch polls
 ``GET /servers?status=VERIFY_RESIZE`` every ``--batch-poll-interval`` s (200 ms), with one
 watcher for the whole batch. Timing by the first poll that shows VERIFY_RESIZE, as this
-benchmark did before, made polls every few ms take the CPU the migration needed: on two
-cores a single migration's polls used more CPU than the migration itself.
+benchmark did before, needed polls every few ms, which shared the API's process with the
+migration most of the time, and added up to a poll interval and round trip to each figure.
 
 For the batch it also prints the cloud's CPU time per migration (all its processes; not
 RabbitMQ's nor PostgreSQL's) and how many cores it kept busy, per process for ``split``.
