@@ -3,13 +3,12 @@ states were enforced; rows made afterwards start Disabled. On every supported da
 import datetime
 import uuid
 
-import pytest
 from sqlalchemy import text
 
 from godwit.db import api as db
 from godwit.db import hierarchy, migration, models, session
-from tests import conftest
 
+BEFORE = "0002"  # the revision before allocation states
 CREATED = datetime.datetime(2025, 1, 1)
 HOST = dict(vcpus=8, memory_mb=8192, disk_gb=100, vcpus_used=0, memory_mb_used=0,
             disk_gb_used=0, running_vms=0, cpu_allocation_ratio=16.0, ram_allocation_ratio=1.5,
@@ -40,23 +39,12 @@ def _old_rows(connection):
             allocation_state="Enabled", **HOST)
 
 
-@pytest.fixture(params=conftest.DATABASES)
-def db_at_0002(request, tmp_path):
-    """A database of its own at revision 0002 (the one before allocation states)."""
-    url, drop = conftest.new_database(request.param, tmp_path)
-    conftest.use_database(url, "0002")
-    yield
-    conftest.forget_database()
-    if drop:
-        drop()
-
-
 def _states(table):
     with session.get_engine().connect() as connection:
         return dict(connection.execute(text(f"SELECT name, allocation_state FROM {table}")).all())
 
 
-def test_rows_from_before_are_enabled_and_new_ones_disabled(db_at_0002):
+def test_rows_from_before_are_enabled_and_new_ones_disabled(database_before):
     with session.get_engine().begin() as connection:
         _old_rows(connection)
     assert migration.current_revision() == "0002"

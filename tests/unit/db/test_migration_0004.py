@@ -2,26 +2,15 @@
 (unknown for existing hosts), migrations gain automatic (false for existing ones)."""
 import datetime
 
-import pytest
 import sqlalchemy as sa
 
 from godwit.db import migration, session
-from tests import conftest
 
+BEFORE = "0003"
 NOW = datetime.datetime(2026, 11, 22, 12, 0, 0)
 
 
-@pytest.fixture(params=conftest.DATABASES)
-def at_0003(request, tmp_path):
-    url, drop = conftest.new_database(request.param, tmp_path)
-    conftest.use_database(url, "0003")
-    yield
-    conftest.forget_database()
-    if drop:
-        drop()
-
-
-def test_existing_rows_keep_their_meaning(at_0003):
+def test_existing_rows_keep_their_meaning(database_before):
     with session.get_engine().begin() as connection:
         connection.execute(sa.text(
             "INSERT INTO hosts (uuid, name, hypervisor_type, vcpus, memory_mb, disk_gb, "

@@ -4,24 +4,14 @@ import datetime
 
 import pytest
 import sqlalchemy as sa
-from alembic import command
 
 from godwit.db import migration, session
-from tests import conftest
+from tests.unit.db.conftest import downgrade
 
+BEFORE = "0006"
 NOW = datetime.datetime(2026, 11, 23, 9, 0, 0)
 INSERT = sa.text("INSERT INTO host_fences (host, status, suspect_since, deadline, slot) "
                  "VALUES (:host, :status, :now, :now, :slot)")
-
-
-@pytest.fixture(params=conftest.DATABASES)
-def at_0006(request, tmp_path):
-    url, drop = conftest.new_database(request.param, tmp_path)
-    conftest.use_database(url, "0006")
-    yield
-    conftest.forget_database()
-    if drop:
-        drop()
 
 
 def _tables():
@@ -29,14 +19,7 @@ def _tables():
         return set(sa.inspect(connection).get_table_names())
 
 
-def _downgrade(revision):
-    with session.get_engine().begin() as connection:
-        config = migration.alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
-
-
-def test_upgrade_then_downgrade(at_0006):
+def test_upgrade_thendowngrade(database_before):
     migration.upgrade("0007")
     assert migration.current_revision() == "0007" and "host_fences" in _tables()
     with session.get_engine().begin() as connection:
@@ -47,7 +30,7 @@ def test_upgrade_then_downgrade(at_0006):
                                     "slot": None})
     with pytest.raises(sa.exc.IntegrityError), session.get_engine().begin() as connection:
         connection.execute(INSERT, {"host": "h4", "status": "fencing", "now": NOW, "slot": 1})
-    _downgrade("0006")
+    downgrade("0006")
     assert migration.current_revision() == "0006" and "host_fences" not in _tables()
     migration.upgrade("0007")
     assert "host_fences" in _tables()

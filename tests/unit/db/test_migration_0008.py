@@ -2,25 +2,14 @@
 written to it, and goes again on downgrade (the instances' other data kept)."""
 import datetime
 
-import pytest
 import sqlalchemy as sa
-from alembic import command
 
 from godwit.db import migration, session
-from tests import conftest
+from tests.unit.db.conftest import downgrade
 
+BEFORE = "0007"
 NOW = datetime.datetime(2026, 11, 22, 12, 0, 0)
 TOKEN = "5d0c7f5e-0f3b-4a55-9a43-8c9d0a5a2b11"
-
-
-@pytest.fixture(params=conftest.DATABASES)
-def at_0007(request, tmp_path):
-    url, drop = conftest.new_database(request.param, tmp_path)
-    conftest.use_database(url, "0007")
-    yield
-    conftest.forget_database()
-    if drop:
-        drop()
 
 
 def _columns():
@@ -40,7 +29,7 @@ def _insert(connection, uuid):
     connection.execute(table.insert().values(dict(row, uuid=uuid)))
 
 
-def test_upgrade_then_downgrade(at_0007):
+def test_upgrade_then_downgrade(database_before):
     with session.get_engine().begin() as connection:
         _insert(connection, "i-1")
     migration.upgrade("0008")
@@ -50,10 +39,7 @@ def test_upgrade_then_downgrade(at_0007):
                            {"token": TOKEN})
         assert connection.execute(sa.text("SELECT task_token FROM instances")).scalar() \
             == TOKEN
-    with session.get_engine().begin() as connection:
-        config = migration.alembic_config()
-        config.attributes["connection"] = connection
-        command.downgrade(config, "0007")
+    downgrade("0007")
     assert migration.current_revision() == "0007" and "task_token" not in _columns()
     with session.get_engine().connect() as connection:
         assert connection.execute(sa.text("SELECT uuid FROM instances")).scalar() == "i-1"
