@@ -87,8 +87,8 @@ def _transfer(xen, instance, dest, vdi_uuids, phase, progress, check):
 
 
 def copy_base(xen, instance, dest, progress):
-    """Checks and sends the base chain while the VM runs: the destination checks only
-    what it relinks, while the VM is down."""
+    """Sends the base chain while the VM runs, checked (``vhd-util check``) on the way: the
+    destination checks nothing it receives."""
     leaf = vmops.root_vdi(xen, _source(xen, instance.uuid))
     _transfer(xen, instance, dest, _chain(xen, leaf)[:-1], "base", progress, check=True)
 
@@ -102,9 +102,10 @@ def power_off(xen, instance):
 
 
 def copy_delta(xen, instance, dest, progress):
+    """Sends the leaf, checked while it is copied (which adds nothing to the downtime)."""
     leaf = vmops.root_vdi(xen, vmops.required(xen, instance.uuid + vmops.ORIGINAL))
     _transfer(xen, instance, dest, [xen.call("VDI.get_uuid", leaf)], "delta", progress,
-              check=False)
+              check=True)
 
 
 def finish(xen, instance, flavor, power_on):

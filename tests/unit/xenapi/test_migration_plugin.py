@@ -94,9 +94,9 @@ def test_chain_moves_into_another_sr(tmp_path, xenapi, dom0, hosts, call, chain)
     source = dom0 / sr_uuid
     leaf_digest = vhd.digest(str(source / (leaf + ".vhd")))
     before = {name: sha256(source / name) for name in os.listdir(source)}
-    sent = call("transfer_vhd", **transfer_args(tmp_path, sr_uuid, [base], "t-base"))
+    sent = call("transfer_vhd", **transfer_args(tmp_path, sr_uuid, [base], "t-base", check="true"))
     assert sent["bytes_sent"] == sent["total_bytes"] == os.path.getsize(source / (base + ".vhd"))
-    call("transfer_vhd", **transfer_args(tmp_path, sr_uuid, [leaf], "t-leaf"))
+    call("transfer_vhd", **transfer_args(tmp_path, sr_uuid, [leaf], "t-leaf", check="true"))
     progress = call("get_transfer_progress", transfer_id="t-leaf")
     total = os.path.getsize(source / (leaf + ".vhd"))
     assert progress["done"] and progress["bytes_sent"] == progress["total_bytes"] == total
@@ -193,24 +193,31 @@ def test_move_resumes_after_an_interruption(tmp_path, dom0, chain, monkeypatch):
     assert vhd.info(str(dom0 / target / (new[1] + ".vhd")))["parent_path"] == str(placed)
 
 
-def test_a_damaged_base_is_refused_before_it_is_sent(tmp_path, dom0, chain):
-    sr_uuid, base, _ = chain
-    with open(dom0 / sr_uuid / (base + ".vhd"), "r+b") as stream:
+def damage(path):
+    with open(path, "r+b") as stream:
         stream.seek(100)  # in the copy of the footer at the start
         stream.write(b"x")
-    args = transfer_args(tmp_path, sr_uuid, [base], "t-base", check="true")
-    with pytest.raises(Failure) as caught:
-        PLUGIN.transfer_vhd(None, args)
-    assert caught.value.params[:2] == [
-        "GODWIT_VHD_UTIL_FAILED", f"check -n {dom0 / sr_uuid / base}.vhd"]
-    assert os.listdir(tmp_path / "staging" / "instance-1") == []
+
+
+@pytest.mark.parametrize("damaged", [0, 1], ids=["base", "leaf"])
+def test_a_damaged_vhd_fails_its_transfer_on_every_run(tmp_path, dom0, chain, damaged):
+    """Checked while it is copied: the copy is made, the transfer fails all the same."""
+    sr_uuid, *vdis = chain
+    path = dom0 / sr_uuid / (vdis[damaged] + ".vhd")
+    damage(path)
+    args = transfer_args(tmp_path, sr_uuid, vdis, "t-damaged", check="true")
+    for _ in range(2):  # the second run finds the copy made, and checks it again
+        with pytest.raises(Failure) as caught:
+            PLUGIN.transfer_vhd(None, args)
+        assert caught.value.params[:2] == ["GODWIT_VHD_UTIL_FAILED", f"check -n {path}"]
     args["check"] = "false"  # unchecked, it is sent as it is
-    assert PLUGIN.transfer_vhd(None, args) and os.listdir(tmp_path / "staging" / "instance-1")
+    assert json.loads(PLUGIN.transfer_vhd(None, args))["bytes_sent"] == sum(
+        os.path.getsize(dom0 / sr_uuid / (vdi + ".vhd")) for vdi in vdis)
 
 
-def test_move_relinks_and_checks_all_but_the_base(tmp_path, dom0, chain, monkeypatch):
-    """While the VM is down, one vhd-util modify and one check per file below the base
-    (checked before it was sent): no query, no check of the base."""
+def test_move_only_relinks(tmp_path, dom0, chain, monkeypatch):
+    """While the VM is down, one vhd-util modify per file below the base (each file was
+    checked on the source): no query, no check."""
     sr_uuid, base, middle = chain
     leaf = str(uuid.uuid4())
     vhd.create_differencing(str(dom0 / sr_uuid / (leaf + ".vhd")),
@@ -226,27 +233,39 @@ def test_move_relinks_and_checks_all_but_the_base(tmp_path, dom0, chain, monkeyp
     new = json.loads(PLUGIN.move_vhds_into_sr(harness.FakeSession(), args))
     paths = [str(dom0 / target / (vdi + ".vhd")) for vdi in new]
     assert started == [("modify", "-n", paths[1] + ".moving", "-p", paths[0]),
-                       ("check", "-n", paths[1] + ".moving"),
-                       ("modify", "-n", paths[2] + ".moving", "-p", paths[1]),
-                       ("check", "-n", paths[2] + ".moving")]
+                       ("modify", "-n", paths[2] + ".moving", "-p", paths[1])]
     assert vhd.digest(paths[2]) == digest
+    assert [vhd.check(path) for path in paths] == [[], [], []]
 
 
-def test_a_damaged_vhd_fails_the_check_on_every_run(tmp_path, dom0, chain):
+@pytest.mark.parametrize("damage", ["a damaged header", "a stale parent locator"])
+def test_a_relink_that_went_wrong_stops_the_move_until_redone(tmp_path, dom0, chain,
+                                                              monkeypatch, damage):
+    """vhd-util modify left the leaf with a damaged header, or still naming the staged
+    base: the leaf does not take its name in the SR, and the next run relinks it."""
     _, base, leaf = chain
     target = staged_chain(tmp_path, dom0, chain)
-    with open(tmp_path / "staging" / "instance-1" / (leaf + ".vhd"), "r+b") as stream:
-        stream.seek(100)  # in the copy of the footer at the start
-        stream.write(b"x")
+    real = PLUGIN._vhd_util
+
+    def modify(*arguments):
+        if damage == "a damaged header":
+            real(*arguments)
+            with open(arguments[2], "r+b") as stream:
+                stream.seek(-512 + 16, os.SEEK_END)
+                header_at = int.from_bytes(stream.read(8), "big")
+                stream.seek(header_at + 1000)
+                stream.write(b"\xff")
+        return ""
+    monkeypatch.setattr(PLUGIN, "_vhd_util", modify)
     args = move_args(tmp_path, target, [base, leaf])
-    for _ in range(2):  # a re-run checks it again, and it never takes its name
-        with pytest.raises(Failure) as caught:
-            PLUGIN.move_vhds_into_sr(harness.FakeSession(), args)
-        moves = dict(json.loads((tmp_path / "staging" / "instance-1" / "moves.json").read_text()))
-        assert caught.value.params[:2] == [
-            "GODWIT_VHD_UTIL_FAILED", f"check -n {dom0 / target / moves[leaf]}.vhd.moving"]
-        assert sorted(os.listdir(dom0 / target)) == sorted([moves[base] + ".vhd",
-                                                            moves[leaf] + ".vhd.moving"])
+    with pytest.raises(Failure) as caught:
+        PLUGIN.move_vhds_into_sr(harness.FakeSession(), args)
+    assert caught.value.params[0] == "GODWIT_BAD_CHAIN"
+    assert sorted(name.rpartition(".vhd")[2] for name in os.listdir(dom0 / target)) == \
+        ["", ".moving"]
+    monkeypatch.setattr(PLUGIN, "_vhd_util", real)
+    new = json.loads(PLUGIN.move_vhds_into_sr(harness.FakeSession(), args))
+    assert [vhd.check(str(dom0 / target / (vdi + ".vhd"))) for vdi in new] == [[], []]
 
 
 def test_chain_must_start_without_a_parent(tmp_path, dom0, chain):
