@@ -42,15 +42,13 @@ def rules_for(instance):
             for group in groups for rule, remote in by_group[group.id]]
 
 
-def wanted(driver, instance, host_enabled):
-    """The rules ``driver``'s host should hold for ``instance`` (None: nothing).
+def _runs_here(driver, instance):
+    return instance.host == driver.host and instance.power_state == states.RUNNING
 
-    ``host_enabled`` is ``enabled(driver.host)``, or a callable giving it: it is asked
-    only for an instance running here.
-    """
-    if instance.host != driver.host or instance.power_state != states.RUNNING:
-        return None
-    if not (host_enabled() if callable(host_enabled) else host_enabled):
+
+def wanted(driver, instance, host_enabled):
+    """The rules ``driver``'s host should hold for ``instance`` (None: nothing)."""
+    if not host_enabled or not _runs_here(driver, instance):
         return None
     return rules_for(instance)
 
@@ -66,7 +64,9 @@ def sync(driver, instance_uuid, instance=None):
         except exception.InstanceNotFound:
             _set(driver, InstanceRef(instance_uuid), None)
             return
-    _set(driver, instance, wanted(driver, instance, lambda: enabled(driver.host)))
+    # The host's capability is read only when the answer matters.
+    host_enabled = _runs_here(driver, instance) and enabled(driver.host)
+    _set(driver, instance, wanted(driver, instance, host_enabled))
 
 
 def _set(driver, instance, rules):
