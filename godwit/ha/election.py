@@ -1,8 +1,11 @@
-"""Which scheduler process runs the HA monitor: the leader tooz elects.
+"""Which scheduler process runs the HA monitor: the holder of a tooz lock.
 
-``[ha] coordination_url`` names a backend that supports leader election (Redis or
-ZooKeeper; tooz's redis driver has no ``get_leader()``, so leadership is learnt from the
-``watch_elected_as_leader`` callback that ``run_watchers`` fires). Without one,
+``[ha] coordination_url`` names a tooz backend (Redis or ZooKeeper). The leader is the
+process holding the lock named after the group: each election round a follower tries to
+take it, and the leader asks the backend whether it still owns it. tooz's heartbeat keeps
+the lock; a leader that stalls past the backend's ``lock_timeout`` loses it to another
+process, and learns so at its next round instead of leading alongside it (tooz's own
+``watch_elected_as_leader`` only ever says "elected"). Without a backend,
 ``AlwaysLeader`` is used: right for a single scheduler process (the all-in-one) only.
 """
 import threading
@@ -27,9 +30,9 @@ class AlwaysLeader:
 
 
 class ToozLeader:
-    """Joins ``group`` on the tooz backend and tells, on each call, whether this member
-    leads. A lost backend connection makes it a follower until it is elected again;
-    ``stop()`` makes it one for good.
+    """Competes for ``group``'s leader lock on the tooz backend and tells, on each call,
+    whether this member leads. A lost lock or backend connection makes it a follower until
+    it is elected again; ``stop()`` makes it one for good.
 
     ``is_leader`` (the monitor's thread) and ``stop`` (the thread stopping the service) may
     run at once: a lock keeps a stop from being undone by a reconnection."""
@@ -39,6 +42,7 @@ class ToozLeader:
         self.group = group
         self.member = member or f"godwit-scheduler-{uuid.uuid4().hex[:8]}".encode()
         self.coordinator = None
+        self.lock = None
         self.leading = False
         self.stopped = False
         self._lock = threading.Lock()
@@ -46,16 +50,17 @@ class ToozLeader:
     def _start(self):
         self.coordinator = tooz.coordination.get_coordinator(self.url, self.member)
         self.coordinator.start(start_heart=True)
-        try:
-            self.coordinator.create_group(self.group).get()
-        except tooz.coordination.GroupAlreadyExist:
-            pass
-        self.coordinator.join_group(self.group).get()
-        self.coordinator.watch_elected_as_leader(self.group, self._elected)
+        self.lock = self.coordinator.get_lock(self.group + b"-leader")
 
-    def _elected(self, event):
-        LOG.warning("This scheduler (%s) now leads the HA monitor", self.member.decode())
-        self.leading = True
+    def _election_round(self):
+        if self.leading and not self.lock.is_still_owner():
+            LOG.warning("This scheduler (%s) lost the HA monitor's leader lock (it stalled "
+                        "longer than the lock lasts?); it follows now", self.member.decode())
+            self.leading = False
+            self.lock.release()  # stop the heartbeat extending a lock another member holds
+        if not self.leading and self.lock.acquire(blocking=False):
+            LOG.warning("This scheduler (%s) now leads the HA monitor", self.member.decode())
+            self.leading = True
 
     def is_leader(self):
         with self._lock:
@@ -64,22 +69,23 @@ class ToozLeader:
             try:
                 if self.coordinator is None:
                     self._start()
-                self.coordinator.run_watchers()
+                self._election_round()
             except tooz.coordination.ToozError:
                 LOG.exception("Lost the coordination backend; not leading the HA monitor")
                 self._disconnect()
             return self.leading
 
     def stop(self):
-        """Gives up for good. Stopping the coordinator leaves the group and releases the
-        leader lock (tooz's redis driver deletes it), so the member that runs its election
-        round next is elected at once instead of when the lock expires."""
+        """Gives up for good. Stopping the coordinator releases the leader lock (tooz's
+        redis driver deletes it), so the member that runs its election round next is
+        elected at once instead of when the lock expires."""
         with self._lock:
             self.stopped = True
             self._disconnect()
 
     def _disconnect(self):
         self.leading = False
+        self.lock = None
         coordinator, self.coordinator = self.coordinator, None
         if coordinator is None:
             return

@@ -75,3 +75,24 @@ def test_graceful_stop_hands_the_monitor_over_at_the_next_round(two_schedulers):
 
 def test_without_coordination_url_the_process_always_leads():
     assert election.leadership(None).is_leader()
+
+
+def test_a_leader_whose_lock_another_took_learns_it_and_follows():
+    """The leader stalled past the lock's lifetime and the lock expired (deleted here); the
+    other scheduler took it. At its next round the old leader follows, so that two
+    schedulers never both run the monitor."""
+    services.require("Redis")
+    url, group = _url(), services.unique_name("godwit-ha").encode()
+    first = election.ToozLeader(url, group=group, member=b"scheduler-a")
+    second = election.ToozLeader(url, group=group, member=b"scheduler-b")
+    try:
+        [leader] = _wait_for_leader([first, second])
+        follower = second if leader is first else first
+        assert not follower.is_leader()
+        leader.lock.break_()
+        assert follower.is_leader()
+        assert not leader.is_leader()
+        assert follower.is_leader()
+    finally:
+        first.stop()
+        second.stop()
