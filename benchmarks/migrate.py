@@ -219,7 +219,8 @@ class Bench:
     def migrate_batch(self, server_ids):
         """Migrates every server at once.
 
-        Returns (latencies, wall seconds, 202 latencies, {process: CPU seconds}, errors).
+        Returns (latencies, wall seconds, 202 latencies, {process: CPU seconds}, the
+        machine's busy CPU seconds, errors).
         """
         begun, accepted, settled, errors = {}, {}, {}, []
         go = threading.Barrier(len(server_ids) + 1)
@@ -258,13 +259,14 @@ class Bench:
         posted.set()
         watcher.result()
         cpu = {name: seconds - cpu[name] for name, seconds in cpu_by_process(self.pids).items()}
-        cpu["machine"] = machine_busy_seconds() - busy
+        busy = machine_busy_seconds() - busy
         verified = {i: moment for i, moment in settled.items() if moment is not None}
         errors += [f"migration of {i} not in VERIFY_RESIZE after {TIMEOUT:.0f} s"
                    for i in set(begun) - set(verified)]
         latencies = [verified[i] - begun[i] for i in verified]
         wall = max(verified.values()) - t0 if verified else float("nan")
-        return latencies, wall, [accepted[i] - begun[i] for i in accepted], cpu, errors
+        return (latencies, wall, [accepted[i] - begun[i] for i in accepted], cpu, busy,
+                errors)
 
 
 def require(name):
@@ -362,18 +364,20 @@ def run(transport, layout, args):
             bench.settle(servers[:1])
 
         batch, batch_post, walls = [], [], []
-        cpu = dict.fromkeys([*pids, "machine"], 0.0)
+        cpu, machine_cpu = dict.fromkeys(pids, 0.0), 0.0
         for _ in range(args.batch_rounds if args.concurrency else 0):
-            latencies, wall, post, seconds, errors = bench.migrate_batch(servers)
+            latencies, wall, post, seconds, busy, errors = bench.migrate_batch(servers)
             batch += latencies
             batch_post += post
             walls.append(wall)
             for name in cpu:
                 cpu[name] += seconds[name]
+            machine_cpu += busy
             result["errors"] += errors
             bench.settle(servers)
         result.update(single=single, single_post=single_post, batch=batch,
                       batch_post=batch_post, walls=walls, batch_cpu=cpu,
+                      batch_machine_cpu=machine_cpu,
                       single_poll=bench.poll_round_trips["single"],
                       batch_poll=bench.poll_round_trips["batch"])
     return result
@@ -385,7 +389,6 @@ def ms(seconds):
 
 def cpu_summary(cpu, migrations, seconds):
     """CPU ms per migration and busy cores, in total and (split) by kind of process."""
-    cpu = {name: value for name, value in cpu.items() if name != "machine"}
     total = sum(cpu.values())
     text = (f"CPU {ms(total / max(migrations, 1))} ms per migration, "
             f"{total / seconds:.2f} cores busy")
@@ -402,7 +405,7 @@ def floor(result, concurrency, single_p50):
     """The least wall a batch could take on this machine at the CPU it needed: the
     machine's busy CPU per migration (every process) times the batch, over the cores."""
     cores = os.cpu_count() or 1
-    batch = result["batch_cpu"]["machine"] / max(len(result["batch"]), 1)
+    batch = result["batch_machine_cpu"] / max(len(result["batch"]), 1)
     least = concurrency * batch / cores
     return (f"machine CPU per migration in a batch (every process): {ms(batch)} ms; "
             f"floor: {concurrency} x {ms(batch)} ms / {cores} cores = {ms(least)} ms = "

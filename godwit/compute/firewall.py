@@ -53,17 +53,18 @@ def wanted(driver, instance, host_enabled):
     return rules_for(instance)
 
 
-def sync(driver, instance_uuid, instance=None):
-    """Applies the instance's rules on this host if it runs here, else removes them.
+def sync(driver, instance_uuid):
+    """Applies the instance's rules on this host if it runs here, else removes them."""
+    try:
+        instance = db.instance_get(instance_uuid)
+    except exception.InstanceNotFound:
+        _set(driver, InstanceRef(instance_uuid), None)
+        return
+    sync_row(driver, instance)
 
-    ``instance`` is its row as the caller has just committed it; without it, it is read.
-    """
-    if instance is None:
-        try:
-            instance = db.instance_get(instance_uuid)
-        except exception.InstanceNotFound:
-            _set(driver, InstanceRef(instance_uuid), None)
-            return
+
+def sync_row(driver, instance):
+    """``sync`` for the instance's row as its caller has just committed it."""
     # The host's capability is read only when the answer matters.
     host_enabled = _runs_here(driver, instance) and enabled(driver.host)
     _set(driver, instance, wanted(driver, instance, host_enabled))

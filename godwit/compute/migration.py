@@ -256,7 +256,7 @@ def _copy_delta(manager, migration, instance):
         _instance_moves(session, instance, {"task_state": states.RESIZE_MIGRATED,
                                             "power_state": states.SHUTDOWN, "progress": 100},
                         states.RESIZE_MIGRATING)
-    firewall.sync(manager.driver, instance.uuid, instance)
+    firewall.sync_row(manager.driver, instance)
 
 
 def _destination(migration):
@@ -314,7 +314,7 @@ def _finish(manager, migration, instance):
             node=manager.host, vm_state=states.RESIZED, task_state=None,
             power_state=_power_state(migration), progress=100,
             storage_kind=manager.driver.storage_kind), states.RESIZE_MIGRATED)
-    firewall.sync(manager.driver, instance.uuid, instance)
+    firewall.sync_row(manager.driver, instance)
 
 
 def _power_state(migration):
@@ -393,7 +393,7 @@ def _revert_on_destination(manager, migration, instance):
             flavors.instance_values(migration.old_flavor), host=migration.source_host,
             node=migration.source_host, power_state=states.SHUTDOWN),
             states.RESIZE_REVERTING)
-    firewall.sync(manager.driver, instance.uuid, instance)
+    firewall.sync_row(manager.driver, instance)
 
 
 def _revert_on_source(manager, migration, instance):
@@ -409,7 +409,7 @@ def _revert_on_source(manager, migration, instance):
             "power_state": _power_state(migration), "progress": 0,
             "storage_kind": manager.driver.storage_kind}, states.RESIZE_REVERTING)
         db.host_release(session, migration.dest_host, *flavors.needs(migration.new_flavor))
-    firewall.sync(manager.driver, instance.uuid, instance)
+    firewall.sync_row(manager.driver, instance)
 
 
 # --- cancel, failure, and clean-up -------------------------------------------------------------
@@ -448,7 +448,7 @@ def _roll_back(manager, migration, instance):
             "power_state": _power_state(migration), "progress": 0},
             (states.RESIZE_MIGRATING, states.RESIZE_MIGRATED))
         db.host_release(session, migration.dest_host, *flavors.needs(migration.new_flavor))
-    firewall.sync(manager.driver, instance.uuid, instance)
+    firewall.sync_row(manager.driver, instance)
     LOG.info("Migration %s of instance %s is %s; it runs on %s", migration.uuid,
              instance.uuid, status, manager.host)
 

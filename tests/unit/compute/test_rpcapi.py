@@ -10,7 +10,7 @@ FLAVOR = {"flavorid": "2", "vcpus": 2}
 
 @pytest.fixture
 def sent(monkeypatch):
-    def client(cap=None):
+    def send(cap=None):
         if cap:
             CONF.set_override("compute", cap, group="upgrade_levels")
         api = ComputeAPI()
@@ -19,7 +19,7 @@ def sent(monkeypatch):
                             **kwargs: casts.append((version, method, kwargs)))
         api.prepare_migration(get_admin_context(), "dst", "i-1", FLAVOR, ["alt"], "token-1")
         return casts
-    yield client
+    yield send
     CONF.clear_override("compute", group="upgrade_levels")
 
 

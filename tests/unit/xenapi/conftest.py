@@ -1,12 +1,16 @@
-"""A XAPI simulator in the test's own directory, and a logged-in XenAPI session to it."""
+"""A XAPI simulator in the test's own directory, and a logged-in XenAPI session to it.
+
+A module's ``SIMULATED_HOSTS`` (host names) makes the simulator a pool of those hosts
+sharing an SR; without it the simulator has one host."""
 import pytest
 
 from tests.unit.xenapi.simulator_harness import login, start_simulator
 
 
 @pytest.fixture
-def simulator(tmp_path):
-    sim = start_simulator(tmp_path / "xapi")
+def simulator(request, tmp_path):
+    hosts = getattr(request.module, "SIMULATED_HOSTS", None)
+    sim = start_simulator(tmp_path / "xapi", **({"hosts": hosts} if hosts else {}))
     yield sim
     sim.stop()
 

@@ -12,10 +12,10 @@ import XenAPI
 
 from godwit.virt.xenapi.simulator import plugins
 from tests.unit.xenapi.migration_plugin_harness import ROOT
-from tests.unit.xenapi.simulator_harness import login, start_simulator
 
 PATH = os.path.join(ROOT, "plugins", "xenserver", "xapi.d", "plugins", "godwit_firewall")
 INSTANCE = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+SIMULATED_HOSTS = ("xenserver-1", "xenserver-2")  # for the simulator fixture (conftest)
 
 
 def _load():
@@ -92,10 +92,8 @@ def test_a_bad_instance_name_is_refused(tmp_path, monkeypatch):
 
 
 @pytest.fixture
-def pool(tmp_path):
-    simulator = start_simulator(tmp_path / "xapi", hosts=("xenserver-1", "xenserver-2"))
-    yield login(simulator.url).xenapi, simulator
-    simulator.stop()
+def pool(xenapi, simulator):
+    return xenapi, simulator
 
 
 def test_under_the_simulator_each_host_records_its_rulesets(pool):

@@ -15,17 +15,11 @@ import XenAPI
 
 from godwit.virt.xenapi import vhd
 from tests.unit.xenapi import migration_plugin_harness as harness
-from tests.unit.xenapi.simulator_harness import start_simulator, wait_for
+from tests.unit.xenapi.simulator_harness import wait_for
 
 PLUGIN = harness.load_plugin()
 Failure = PLUGIN.XenAPIPlugin.Failure
-
-
-@pytest.fixture
-def simulator(tmp_path):
-    sim = start_simulator(tmp_path / "xapi", hosts=("xenserver-1", "xenserver-2"))
-    yield sim
-    sim.stop()
+SIMULATED_HOSTS = ("xenserver-1", "xenserver-2")
 
 
 @pytest.fixture

@@ -3,18 +3,11 @@ unmodified XenAPI client reads them."""
 import pytest
 
 from godwit.virt.xenapi.simulator import bootstrap
-from tests.unit.xenapi.simulator_harness import failure, login, new_vm, start_simulator
+from tests.unit.xenapi.simulator_harness import failure, login, new_vm
 
 GIB = 1024 ** 3
 IDLE_FREE = bootstrap.MEMORY_TOTAL - bootstrap.DOM0_MEMORY
-
-
-@pytest.fixture
-def simulator(tmp_path):
-    """A simulated pool of two hosts sharing an SR."""
-    sim = start_simulator(tmp_path / "xapi", hosts=("a", "b"))
-    yield sim
-    sim.stop()
+SIMULATED_HOSTS = ("a", "b")
 
 
 @pytest.fixture

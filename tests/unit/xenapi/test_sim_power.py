@@ -12,13 +12,13 @@ GIB = 1024 ** 3
 IGNORE = {vm_module.IGNORE_SHUTDOWN_KEY: "true"}
 
 
+SIMULATED_HOSTS = ("a", "b")
+
+
 @pytest.fixture
-def pool(tmp_path):
+def pool(xenapi):
     """A session to a simulated pool of two hosts sharing an SR."""
-    simulator = start_simulator(tmp_path / "xapi", hosts=("a", "b"))
-    session = login(simulator.url)
-    yield session.xenapi
-    simulator.stop()
+    return xenapi
 
 
 def _hosts(xenapi):
