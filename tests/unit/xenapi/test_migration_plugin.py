@@ -195,7 +195,7 @@ def damage(path):
 
 @pytest.mark.parametrize("damaged", [0, 1], ids=["base", "leaf"])
 def test_a_damaged_vhd_fails_its_transfer_on_every_run(tmp_path, dom0, chain, damaged):
-    """Checked while it is copied: the copy is made, the transfer fails all the same."""
+    """Checked while it is copied: the transfer fails, and again on a retry."""
     sr_uuid, *vdis = chain
     path = dom0 / sr_uuid / (vdis[damaged] + ".vhd")
     damage(path)
@@ -207,6 +207,24 @@ def test_a_damaged_vhd_fails_its_transfer_on_every_run(tmp_path, dom0, chain, da
     args["check"] = "false"  # unchecked, it is sent as it is
     assert json.loads(PLUGIN.transfer_vhd(None, args))["bytes_sent"] == sum(
         os.path.getsize(dom0 / sr_uuid / (vdi + ".vhd")) for vdi in vdis)
+
+
+def test_a_failed_check_stops_the_copy(tmp_path, dom0):
+    """A damaged file is not copied in full before its transfer fails: rsync, held here to
+    512 KiB/s (some 30 s for this base), is stopped as soon as the check fails."""
+    sr_uuid = "sr-damaged"
+    base, _ = harness.make_chain(str(dom0 / sr_uuid), 16 * harness.MIB, 8, 0)
+    path = dom0 / sr_uuid / (base + ".vhd")
+    damage(path)
+    args = transfer_args(tmp_path, sr_uuid, [base], "t-stopped", check="true",
+                         bwlimit_kbps="512")
+    with pytest.raises(Failure) as caught:
+        PLUGIN.transfer_vhd(None, args)
+    assert caught.value.params[:2] == ["GODWIT_VHD_UTIL_FAILED", f"check -n {path}"]
+    assert not os.path.exists(tmp_path / "staging" / "instance-1" / (base + ".vhd"))
+    progress = json.loads(PLUGIN.get_transfer_progress(None, {"transfer_id": "t-stopped"}))
+    assert progress["done"] and progress["exit_code"] != 0
+    assert progress["bytes_sent"] < progress["total_bytes"]
 
 
 def test_move_only_relinks(tmp_path, dom0, chain, monkeypatch):
