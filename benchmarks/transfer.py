@@ -26,7 +26,7 @@ could control: over 12 rounds, plain rsync took the slow way 8 times and the plu
 and in another run the other way round. Such interference only ever adds time, so the best
 run is the nearest to what the code costs, whereas a median of a few runs lands in either
 mode (over runs of the same code the step-1 ratio of the medians ranged 0.51-2.50, of the
-best runs 0.83-1.21).
+best runs 0.83-1.31, and 0.88-1.10 in runs of 12 rounds or more).
 
 The plugin functions are called in this process (the plugin file loaded as a module; its
 rsync and vhd-util run as processes of their own, as on dom0) with the arguments the driver
