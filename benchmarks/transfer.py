@@ -21,12 +21,13 @@ Each case runs ``--repeat`` times, the cases taken in turns, in every order in t
 ``runs``). The targets are judged on the best (shortest) run of each case; the median and
 every run are printed beside it. On the virtual machines this was measured on, any 1 GiB
 copy (``cp``, rsync or the plugin alike) runs either fast or two to three times slower
-(rsync: about 1.2 s or 2.5-4 s), with no change in the work and no pattern a benchmark
-could control: over 12 rounds, plain rsync took the slow way 8 times and the plugin 5 times,
-and in another run the other way round. Such interference only ever adds time, so the best
-run is the nearest to what the code costs, whereas a median of a few runs lands in either
-mode (over runs of the same code the step-1 ratio of the medians ranged 0.51-2.50, of the
-best runs 0.83-1.31, and 0.88-1.10 in runs of 12 rounds or more).
+(rsync: about 1.2 s or 2.5-4 s), with no change in the work; what ran just before weighs
+on it (see ``runs``) but does not decide it: over 12 rounds in every order, plain rsync took
+the slow way 8 times and the plugin 5 times, and in another run the other way round. Such
+interference only ever adds time, so the best run is the nearest to what the code costs,
+whereas a median of a few runs lands in either mode (over runs of the same code, the step-1
+ratio of the medians ranged 0.51-2.50, of the best runs 0.83-1.31, and 0.88-1.10 in runs of
+12 rounds or more).
 
 The plugin functions are called in this process (the plugin file loaded as a module; its
 rsync and vhd-util run as processes of their own, as on dom0) with the arguments the driver
