@@ -200,7 +200,7 @@ def test_a_damaged_vhd_fails_its_transfer_on_every_run(tmp_path, dom0, chain, da
     path = dom0 / sr_uuid / (vdis[damaged] + ".vhd")
     damage(path)
     args = transfer_args(tmp_path, sr_uuid, vdis, "t-damaged", check="true")
-    for _ in range(2):  # the second run finds the copy made, and checks it again
+    for _ in range(2):  # a retry resumes from what the first run copied, and checks again
         with pytest.raises(Failure) as caught:
             PLUGIN.transfer_vhd(None, args)
         assert caught.value.params[:2] == ["GODWIT_VHD_UTIL_FAILED", f"check -n {path}"]
